@@ -1,0 +1,64 @@
+// veltrix-console: the GUI. Thin: parse the command line, load profiles, show the window.
+#include "core/profilefile.h"
+#include "mainwindow.h"
+#include "screenshot.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cstdio>
+
+using namespace veltrix;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("veltrix"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Veltrix Console"));
+    QApplication::setApplicationVersion(QStringLiteral(VELTRIX_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Operations console for Kafka and RabbitMQ"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption profilesOption(QStringLiteral("profiles"),
+        QStringLiteral("Connection profiles file (default: %1).").arg(ProfileFile::defaultPath()),
+        QStringLiteral("FILE"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+        QStringLiteral("Render the main window to a PNG once the clusters answered, then exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption timeoutOption(QStringLiteral("screenshot-timeout"),
+        QStringLiteral("Seconds to wait for the clusters before rendering anyway (default 20)."),
+        QStringLiteral("SECONDS"), QStringLiteral("20"));
+    parser.addOptions({profilesOption, screenshotOption, timeoutOption});
+    parser.process(app);
+
+    MainWindow window;
+    const bool explicitProfiles = parser.isSet(profilesOption);
+    const QString path = explicitProfiles ? parser.value(profilesOption) : ProfileFile::defaultPath();
+    if (explicitProfiles || QFileInfo::exists(path)) {
+        const ProfileFileResult loaded = ProfileFile::load(path);
+        if (loaded.ok()) {
+            window.openProfiles(loaded.clusters, path);
+        } else {
+            const QString problem = loaded.error->describe();
+            std::fprintf(stderr, "veltrix-console: %s\n", qPrintable(problem));
+            window.openProfiles({}, path);
+            window.showProblem(problem);
+        }
+    } else {
+        window.openProfiles({}, QString());
+    }
+
+    if (parser.isSet(screenshotOption)) {
+        bool ok = false;
+        const int seconds = parser.value(timeoutOption).toInt(&ok);
+        window.show();
+        renderWhenReady(&window, window.sessions(), parser.value(screenshotOption),
+            std::chrono::seconds(ok && seconds > 0 ? seconds : 20));
+    } else {
+        window.show();
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,43 @@
+// veltrixctl: the console's capabilities for scripts and terminals. Thin: the
+// commands live beside this file and call the same models/ code as the GUI.
+#include "commands.h"
+
+#include <QCoreApplication>
+
+using namespace veltrix::ctl;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("veltrix"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(VELTRIX_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Veltrix Console on the command line.\n\nCommands:\n"
+        "  profiles   list the connection profiles\n"
+        "  check      connect to every selected cluster and report reachability"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("profiles | check"));
+    CtlContext context;
+    context.addOptions(parser);
+    parser.process(app);
+
+    const QStringList args = parser.positionalArguments();
+    if (args.isEmpty()) {
+        printError(QStringLiteral("no command given; try --help"));
+        return ExitUsage;
+    }
+    const QString &command = args.first();
+    if (args.size() > 1) {
+        printError(QStringLiteral("%1: unexpected argument \"%2\"").arg(command, args.at(1)));
+        return ExitUsage;
+    }
+    if (command == QLatin1String("profiles"))
+        return runProfiles(context, parser);
+    if (command == QLatin1String("check"))
+        return runCheck(context, parser);
+    printError(QStringLiteral("unknown command \"%1\"; try --help").arg(command));
+    return ExitUsage;
+}

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace veltrix {
+
+enum class ClusterKind { Kafka, RabbitMq };
+
+QString clusterKindName(ClusterKind kind); // "kafka" / "rabbitmq", as in the profiles file
+
+// One entry of the profiles file: how to reach one cluster. A plain value, copied
+// freely into worker threads.
+struct ClusterProfile
+{
+    QString name;
+    ClusterKind kind = ClusterKind::Kafka;
+    bool readOnly = false;
+
+    // Kafka
+    QString bootstrap; // "host:port,host:port"
+    QMap<QString, QString> properties; // passed to librdkafka as they are
+    QStringList groups; // consumer groups to watch when the broker cannot list them
+
+    // RabbitMQ
+    QString amqpUri; // amqp://user[:password]@host:port/vhost
+    QString managementUrl; // http://host:15672
+
+    bool operator==(const ClusterProfile &) const = default;
+};
+
+} // namespace veltrix

@@ -1,0 +1,453 @@
+#include "profilefile.h"
+
+#include "jsonlocator.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QUrl>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace veltrix {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QStringList commonFields = { u"name"_s, u"kind"_s, u"read_only"_s };
+const QStringList kafkaFields = { u"bootstrap"_s, u"properties"_s, u"groups"_s };
+const QStringList rabbitFields = { u"amqp"_s, u"management"_s };
+const QString kafkaName = clusterKindName(ClusterKind::Kafka);
+const QString rabbitName = clusterKindName(ClusterKind::RabbitMq);
+
+// Quoted the way it would be written in the file, so odd characters stay visible.
+QString quoted(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(array.sliced(1, array.size() - 2));
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return u"a boolean"_s;
+    case QJsonValue::Double:
+        return u"a number"_s;
+    case QJsonValue::String:
+        return u"a string"_s;
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"missing"_s;
+}
+
+// Levenshtein distance, capped: anything above 2 is too far to suggest.
+int editDistance(QStringView a, QStringView b)
+{
+    if (qAbs(a.size() - b.size()) > 2)
+        return 3;
+    QList<int> previous(b.size() + 1), current(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            current[j] = std::min({ previous[j] + 1, current[j - 1] + 1, substitute });
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+QString suggestion(const QString &wrong, const QStringList &candidates)
+{
+    QString best;
+    int bestDistance = 3;
+    for (const QString &candidate : candidates) {
+        if (const int d = editDistance(wrong.toLower(), candidate); d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best.isEmpty() ? QString() : u" (did you mean "_s + quoted(best) + u"?)"_s;
+}
+
+// One path, two spellings: keys for the locator, text for people.
+struct JsonPath
+{
+    QStringList keys;
+    QString text;
+
+    JsonPath member(const QString &key) const
+    {
+        const bool plain = !key.isEmpty() && !key[0].isDigit()
+            && std::all_of(key.begin(), key.end(), [](QChar c) {
+                   return c == u'_' || (c.isLetterOrNumber() && c.unicode() < 128);
+               });
+        if (!plain)
+            return { keys + QStringList { key }, text + u'[' + quoted(key) + u']' };
+        return { keys + QStringList { key }, text.isEmpty() ? key : text + u'.' + key };
+    }
+    JsonPath element(qsizetype index) const
+    {
+        const QString number = QString::number(index);
+        return { keys + QStringList { number }, text + u'[' + number + u']' };
+    }
+};
+
+using Failure = std::optional<ProfileError>;
+
+class Checker
+{
+public:
+    Checker(const QByteArray &json, const QString &file)
+        : m_json(json)
+        , m_file(file)
+    { }
+
+    Failure checkTop(const QJsonDocument &document, QList<ClusterProfile> *clusters) const
+    {
+        if (!document.isObject())
+            return error(
+                {}, {},
+                u"the top level must be an object like {\"clusters\": [...]}, not an array"_s);
+        const QJsonObject top = document.object();
+        if (Failure e = unknownFields(top, {}, { u"clusters"_s }, { u"clusters"_s }))
+            return e;
+        const JsonPath at = JsonPath().member(u"clusters"_s);
+        const QJsonValue value = top.value(u"clusters"_s);
+        if (value.isUndefined())
+            return error({}, at.text, u"required field is missing"_s);
+        if (!value.isArray())
+            return error(at, u"must be an array, not "_s + typeName(value));
+        const QJsonArray array = value.toArray();
+        QHash<QString, qsizetype> names; // a list scan would be quadratic in huge files
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            ClusterProfile profile;
+            if (Failure e = checkCluster(array[i], at.element(i), names, &profile))
+                return e;
+            names.insert(profile.name, i);
+            clusters->append(profile);
+        }
+        return {};
+    }
+
+private:
+    ProfileError error(const JsonPath &locate, const QString &field, const QString &message) const
+    {
+        const TextPosition position = positionOfJsonPath(m_json, locate.keys);
+        return { m_file, position.line, position.column, field, message };
+    }
+    ProfileError error(const JsonPath &at, const QString &message) const
+    {
+        return error(at, at.text, message);
+    }
+
+    Failure unknownFields(const QJsonObject &object, const JsonPath &at, const QStringList &allowed,
+                          const QStringList &suggestable) const
+    {
+        for (const QString &key : object.keys()) {
+            if (!allowed.contains(key))
+                return error(at.member(key), at.text,
+                             u"unknown field "_s + quoted(key) + suggestion(key, suggestable));
+        }
+        return {};
+    }
+
+    Failure readString(const QJsonObject &object, const JsonPath &at, const QString &key,
+                       QString *out) const
+    {
+        const QJsonValue value = object.value(key);
+        if (value.isUndefined())
+            return error(at, at.member(key).text, u"required field is missing"_s);
+        if (!value.isString())
+            return error(at.member(key), u"must be a string, not "_s + typeName(value));
+        if (value.toString().trimmed().isEmpty())
+            return error(at.member(key), u"must not be empty"_s);
+        *out = value.toString();
+        return {};
+    }
+
+    Failure checkCluster(const QJsonValue &value, const JsonPath &at,
+                         const QHash<QString, qsizetype> &names, ClusterProfile *out) const;
+    Failure checkKafka(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
+    Failure checkRabbit(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
+
+    const QByteArray &m_json;
+    const QString &m_file;
+};
+
+Failure Checker::checkCluster(const QJsonValue &value, const JsonPath &at,
+                              const QHash<QString, qsizetype> &names, ClusterProfile *out) const
+{
+    if (!value.isObject())
+        return error(at, u"must be an object, not "_s + typeName(value));
+    const QJsonObject object = value.toObject();
+
+    // Unknown fields first: a misspelt "name" is better reported as a typo than as missing.
+    const QString kind = object.value(u"kind"_s).toString();
+    const bool isKafka = kind == kafkaName, isRabbit = kind == rabbitName;
+    const QStringList own = isKafka ? kafkaFields
+        : isRabbit                  ? rabbitFields
+                                    : kafkaFields + rabbitFields;
+    if (Failure e
+        = unknownFields(object, at, commonFields + kafkaFields + rabbitFields, commonFields + own))
+        return e;
+
+    if (Failure e = readString(object, at, u"name"_s, &out->name))
+        return e;
+    if (const auto it = names.constFind(out->name); it != names.cend())
+        return error(at.member(u"name"_s),
+                     quoted(out->name) + u" is already the name of clusters["_s
+                         + QString::number(*it) + u']');
+    QString ignored; // kind was read above; this only reports a missing or non-string one
+    if (Failure e = readString(object, at, u"kind"_s, &ignored))
+        return e;
+    if (!isKafka && !isRabbit)
+        return error(at.member(u"kind"_s),
+                     u"must be \"kafka\" or \"rabbitmq\", not "_s + quoted(kind)
+                         + suggestion(kind, { kafkaName, rabbitName }));
+    out->kind = isKafka ? ClusterKind::Kafka : ClusterKind::RabbitMq;
+
+    const QJsonValue readOnly = object.value(u"read_only"_s);
+    if (!readOnly.isUndefined() && !readOnly.isBool()) {
+        const QString text = readOnly.toString();
+        const QString hint
+            = text == u"true" || text == u"false" ? u" (remove the quotes)"_s : QString();
+        return error(at.member(u"read_only"_s),
+                     u"must be true or false, not "_s + typeName(readOnly) + hint);
+    }
+    out->readOnly = readOnly.toBool(false);
+
+    for (const QString &key : isKafka ? rabbitFields : kafkaFields) {
+        if (object.contains(key))
+            return error(at.member(key), at.text,
+                         u"field "_s + quoted(key) + u" belongs to "_s
+                             + (isKafka ? rabbitName : kafkaName) + u" clusters, not "_s + kind);
+    }
+    return isKafka ? checkKafka(object, at, out) : checkRabbit(object, at, out);
+}
+
+Failure Checker::checkKafka(const QJsonObject &object, const JsonPath &at,
+                            ClusterProfile *out) const
+{
+    if (Failure e = readString(object, at, u"bootstrap"_s, &out->bootstrap))
+        return e;
+
+    if (object.contains(u"properties"_s)) {
+        const JsonPath properties = at.member(u"properties"_s);
+        const QJsonValue value = object.value(u"properties"_s);
+        if (!value.isObject())
+            return error(properties, u"must be an object of strings, not "_s + typeName(value));
+        const QJsonObject map = value.toObject();
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            if (it.key().isEmpty())
+                return error(properties.member(it.key()), u"property name must not be empty"_s);
+            // librdkafka takes every property as text; say how to write it rather than guess.
+            if (it->isDouble() || it->isBool()) {
+                const QString text = it->isBool()
+                    ? (it->toBool() ? u"true"_s : u"false"_s)
+                    : QString::number(it->toDouble(), 'g', QLocale::FloatingPointShortest);
+                return error(properties.member(it.key()),
+                             u"must be a string, not "_s + typeName(*it) + u"; quote it: "_s
+                                 + quoted(text));
+            }
+            if (!it->isString())
+                return error(properties.member(it.key()),
+                             u"must be a string, not "_s + typeName(*it));
+            out->properties.insert(it.key(), it->toString());
+        }
+    }
+
+    if (object.contains(u"groups"_s)) {
+        const JsonPath groups = at.member(u"groups"_s);
+        const QJsonValue value = object.value(u"groups"_s);
+        if (!value.isArray())
+            return error(groups, u"must be an array of strings, not "_s + typeName(value));
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (!array[i].isString())
+                return error(groups.element(i), u"must be a string, not "_s + typeName(array[i]));
+            if (array[i].toString().trimmed().isEmpty())
+                return error(groups.element(i), u"must not be empty"_s);
+            out->groups.append(array[i].toString());
+        }
+    }
+    return {};
+}
+
+Failure Checker::checkRabbit(const QJsonObject &object, const JsonPath &at,
+                             ClusterProfile *out) const
+{
+    // rabbitmq-c's amqp_parse_url() takes only these two lowercase schemes.
+    if (Failure e = readString(object, at, u"amqp"_s, &out->amqpUri))
+        return e;
+    if (!out->amqpUri.startsWith(u"amqp://") && !out->amqpUri.startsWith(u"amqps://"))
+        return error(
+            at.member(u"amqp"_s),
+            u"must start with amqp:// or amqps://, like \"amqp://user@host:5672/vhost\""_s);
+
+    if (object.contains(u"management"_s)) {
+        if (Failure e = readString(object, at, u"management"_s, &out->managementUrl))
+            return e;
+        const QUrl url(out->managementUrl, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        if (!url.isValid() || (scheme != u"http" && scheme != u"https") || url.host().isEmpty())
+            return error(
+                at.member(u"management"_s),
+                u"must be an http:// or https:// URL with a host, like \"http://host:15672\""_s);
+    }
+    return {};
+}
+
+ProfileFileResult failed(ProfileError error)
+{
+    return { {}, std::move(error) };
+}
+
+} // namespace
+
+QString ProfileError::describe() const
+{
+    QString out = file;
+    if (line > 0)
+        out += u':' + QString::number(line)
+            + (column > 0 ? u':' + QString::number(column) : QString());
+    if (!out.isEmpty())
+        out += u": "_s;
+    if (!field.isEmpty())
+        out += field + u": "_s;
+    return out + message;
+}
+
+QString ProfileFile::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
+        + u"/veltrix/profiles.json"_s;
+}
+
+ProfileFileResult ProfileFile::parse(const QByteArray &json, const QString &fileName)
+{
+    if (json.size() > maxFileSize)
+        return failed({ fileName, 0, 0, {}, u"larger than 16 MiB; this is not a profiles file"_s });
+
+    // Qt calls both an empty file and a scalar at the top "illegal value"; say what is wrong.
+    qsizetype first = json.startsWith("\xEF\xBB\xBF") ? 3 : 0;
+    while (first < json.size() && QByteArrayView(" \t\r\n").contains(json[first]))
+        ++first;
+    if (first == json.size())
+        return failed(
+            { fileName, 0, 0, {}, u"the file is empty; expected {\"clusters\": [...]}"_s });
+
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const bool container = json[first] == '{' || json[first] == '[';
+        const TextPosition at = positionOfOffset(json, container ? parseError.offset : first);
+        return failed({ fileName,
+                        at.line,
+                        at.column,
+                        {},
+                        container
+                            ? u"invalid JSON: "_s + parseError.errorString()
+                            : u"the top level must be an object like {\"clusters\": [...]}"_s });
+    }
+
+    ProfileFileResult result;
+    if (Failure e = Checker(json, fileName).checkTop(document, &result.clusters))
+        return failed(*e);
+    return result;
+}
+
+ProfileFileResult ProfileFile::load(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(
+            { path, 0, 0, {}, u"cannot read the profiles file: "_s + file.errorString() });
+    // Bounded read: a device or a FIFO reports no size.
+    const QByteArray json = file.read(maxFileSize + 1);
+    if (file.error() != QFileDevice::NoError)
+        return failed(
+            { path, 0, 0, {}, u"cannot read the profiles file: "_s + file.errorString() });
+    return parse(json, path);
+}
+
+QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
+{
+    QJsonArray array;
+    for (const ClusterProfile &profile : clusters) {
+        QJsonObject object { { u"name"_s, profile.name },
+                             { u"kind"_s, clusterKindName(profile.kind) },
+                             { u"read_only"_s, profile.readOnly } };
+        if (profile.kind == ClusterKind::Kafka) {
+            object.insert(u"bootstrap"_s, profile.bootstrap);
+            if (!profile.properties.isEmpty()) {
+                QJsonObject properties;
+                for (auto it = profile.properties.begin(); it != profile.properties.end(); ++it)
+                    properties.insert(it.key(), it.value());
+                object.insert(u"properties"_s, properties);
+            }
+            if (!profile.groups.isEmpty())
+                object.insert(u"groups"_s, QJsonArray::fromStringList(profile.groups));
+        } else {
+            object.insert(u"amqp"_s, profile.amqpUri);
+            if (!profile.managementUrl.isEmpty())
+                object.insert(u"management"_s, profile.managementUrl);
+        }
+        array.append(object);
+    }
+    return QJsonDocument(QJsonObject { { u"clusters"_s, array } }).toJson(QJsonDocument::Indented);
+}
+
+std::optional<ProfileError> ProfileFile::save(const QString &path,
+                                              const QList<ClusterProfile> &clusters)
+{
+    const QByteArray json = serialize(clusters);
+    if (std::optional<ProfileError> invalid = parse(json, path).error) {
+        // Lines of a file that was never written would point nowhere.
+        invalid->line = invalid->column = 0;
+        invalid->message = u"not saved: "_s + invalid->message;
+        return invalid;
+    }
+
+    const auto fail = [&](const QString &message) {
+        return ProfileError { path, 0, 0, {}, message };
+    };
+    // std::filesystem, unlike QDir::mkpath, says why creating the folder failed.
+    const QString folder = QFileInfo(path).absolutePath();
+    std::error_code code;
+    std::filesystem::create_directories(QFile::encodeName(folder).toStdString(), code);
+    if (code)
+        return fail(u"cannot create the folder "_s + folder + u": "_s
+                    + QString::fromLocal8Bit(code.message()));
+
+    const bool isNew = !QFileInfo::exists(path);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(u"cannot write the profiles file: "_s + file.errorString());
+    if (isNew)
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (file.write(json) != json.size() || !file.commit())
+        return fail(u"cannot write the profiles file: "_s + file.errorString());
+    return std::nullopt;
+}
+
+} // namespace veltrix

@@ -1,0 +1,161 @@
+#include "kafkahandle.h"
+
+#include <QMutexLocker>
+#include <QRegularExpression>
+
+namespace veltrix {
+
+namespace {
+
+bool setProperty(rd_kafka_conf_t *conf, const QString &key, const QString &value, QString *error)
+{
+    char errstr[512];
+    if (rd_kafka_conf_set(conf, key.toUtf8().constData(), value.toUtf8().constData(), errstr,
+            sizeof errstr)
+        != RD_KAFKA_CONF_OK) {
+        *error = QString::fromUtf8(errstr);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+KafkaHandle::~KafkaHandle()
+{
+    if (m_rk)
+        rd_kafka_destroy(m_rk);
+}
+
+Result<std::unique_ptr<KafkaHandle>> KafkaHandle::create(const ClusterProfile &profile,
+    rd_kafka_type_t type, const QMap<QString, QString> &extraProperties)
+{
+    std::unique_ptr<KafkaHandle> handle(new KafkaHandle);
+    handle->m_clusterName = profile.name;
+    handle->m_bootstrap = profile.bootstrap;
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    QMap<QString, QString> properties = {
+        {QStringLiteral("bootstrap.servers"), profile.bootstrap},
+        {QStringLiteral("client.id"), QStringLiteral("veltrix-console")},
+        // Fail a dead bootstrap quickly instead of librdkafka's 1 s..10 s backoff ladder.
+        {QStringLiteral("reconnect.backoff.max.ms"), QStringLiteral("2000")},
+        {QStringLiteral("socket.connection.setup.timeout.ms"), QStringLiteral("5000")},
+    };
+    for (auto it = profile.properties.cbegin(); it != profile.properties.cend(); ++it)
+        properties.insert(it.key(), it.value());
+    for (auto it = extraProperties.cbegin(); it != extraProperties.cend(); ++it)
+        properties.insert(it.key(), it.value());
+
+    for (auto it = properties.cbegin(); it != properties.cend(); ++it) {
+        QString error;
+        if (!setProperty(conf, it.key(), it.value(), &error)) {
+            rd_kafka_conf_destroy(conf);
+            return BrokerError::make(BrokerError::Kind::Configuration,
+                QStringLiteral("%1: Kafka property \"%2\" rejected: %3")
+                    .arg(profile.name, it.key(), error),
+                QStringLiteral("fix or remove it in the profile's \"properties\""));
+        }
+    }
+    rd_kafka_conf_set_opaque(conf, handle.get());
+    rd_kafka_conf_set_error_cb(conf, &KafkaHandle::onError);
+    rd_kafka_conf_set_log_cb(conf, &KafkaHandle::onLog);
+
+    char errstr[512];
+    handle->m_rk = rd_kafka_new(type, conf, errstr, sizeof errstr); // takes conf on success
+    if (!handle->m_rk) {
+        rd_kafka_conf_destroy(conf);
+        return BrokerError::make(BrokerError::Kind::Configuration,
+            QStringLiteral("%1: cannot create Kafka client: %2")
+                .arg(profile.name, QString::fromUtf8(errstr)));
+    }
+    return handle;
+}
+
+void KafkaHandle::onError(rd_kafka_t *, int err, const char *reason, void *opaque)
+{
+    // "n/n brokers are down" says nothing the per-broker error did not say better.
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        return;
+    static_cast<KafkaHandle *>(opaque)->rememberTransportError(QString::fromUtf8(reason));
+}
+
+void KafkaHandle::onLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    // Called on librdkafka's threads; we keep connection failures and drop the rest,
+    // so nothing lands on the operator's terminal unasked.
+    constexpr int LogWarning = 4;
+    if (level > LogWarning || qstrcmp(fac, "FAIL") != 0)
+        return;
+    auto *handle = static_cast<KafkaHandle *>(rd_kafka_opaque(rk));
+    if (handle)
+        handle->rememberTransportError(QString::fromUtf8(buf));
+}
+
+void KafkaHandle::rememberTransportError(const QString &text)
+{
+    QMutexLocker lock(&m_mutex);
+    m_lastTransportError = tidyTransportError(text);
+}
+
+QString tidyTransportError(const QString &text)
+{
+    // "host:9092/bootstrap: Connect to ipv4#… failed: Connection refused (after 0ms in
+    // state CONNECT, 1 identical error(s) suppressed)": the broker is named by us already,
+    // and the parenthesis is librdkafka's bookkeeping.
+    static const QRegularExpression brokerPrefix(QStringLiteral("^\\S+/(bootstrap|\\d+): "));
+    static const QRegularExpression bookkeeping(QStringLiteral("\\s*\\(after \\d+ms in state .*\\)$"));
+    QString tidy = text;
+    tidy.remove(brokerPrefix);
+    tidy.remove(bookkeeping);
+    return tidy;
+}
+
+QString KafkaHandle::lastTransportError() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_lastTransportError;
+}
+
+BrokerError KafkaHandle::errorFor(rd_kafka_resp_err_t err, const QString &what) const
+{
+    rd_kafka_poll(m_rk, 0); // serves error_cb with what happened on the sockets
+    return classifyKafkaTransportError(m_clusterName, m_bootstrap, lastTransportError(), err, what);
+}
+
+BrokerError classifyKafkaTransportError(const QString &clusterName, const QString &bootstrap,
+    const QString &transportError, rd_kafka_resp_err_t err, const QString &what)
+{
+    using Kind = BrokerError::Kind;
+    const QString code = QString::fromUtf8(rd_kafka_err2str(err));
+    const QString detail = transportError.isEmpty() ? code : transportError;
+    const QString prefix = QStringLiteral("%1: %2 failed: ").arg(clusterName, what);
+
+    if (transportError.contains(QLatin1String("SASL"), Qt::CaseInsensitive)
+        || err == RD_KAFKA_RESP_ERR__AUTHENTICATION
+        || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)
+        return BrokerError::make(Kind::AuthenticationFailed, prefix + detail,
+            QStringLiteral("check the SASL mechanism, user name and password"));
+    if (transportError.contains(QLatin1String("SSL"), Qt::CaseInsensitive)
+        || err == RD_KAFKA_RESP_ERR__SSL)
+        return BrokerError::make(Kind::TlsFailed, prefix + detail,
+            QStringLiteral("check ssl.ca.location and the broker's certificate"));
+    if (transportError.contains(QLatin1String("Connection refused"))
+        || transportError.contains(QLatin1String("resolve"))
+        || transportError.contains(QLatin1String("Name or service not known"))
+        || err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE)
+        return BrokerError::make(Kind::Unreachable,
+            QStringLiteral("%1: cannot reach Kafka at %2: %3").arg(clusterName, bootstrap, detail),
+            QStringLiteral("check the bootstrap servers and that the brokers are running"));
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
+        return BrokerError::make(Kind::Timeout,
+            QStringLiteral("%1: no answer from Kafka at %2 in time (%3)")
+                .arg(clusterName, bootstrap, detail),
+            QStringLiteral("check the bootstrap servers, firewalls and the brokers' advertised "
+                           "listeners"));
+    if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
+        return BrokerError::make(Kind::Unsupported, prefix + detail);
+    return BrokerError::make(Kind::Other, prefix + detail);
+}
+
+} // namespace veltrix

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "core/clusterprofile.h"
+#include "core/result.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <QMap>
+#include <QMutex>
+#include <QString>
+
+#include <memory>
+
+namespace veltrix {
+
+// Owns one rd_kafka_t built from a profile and remembers the last transport error
+// librdkafka reported, because rd_kafka_metadata() itself only says "timed out".
+class KafkaHandle
+{
+public:
+    ~KafkaHandle();
+    KafkaHandle(const KafkaHandle &) = delete;
+    KafkaHandle &operator=(const KafkaHandle &) = delete;
+
+    // extraProperties override the profile's (e.g. group.id for a consumer).
+    static Result<std::unique_ptr<KafkaHandle>> create(const ClusterProfile &profile,
+        rd_kafka_type_t type, const QMap<QString, QString> &extraProperties = {});
+
+    rd_kafka_t *get() const { return m_rk; }
+    const QString &clusterName() const { return m_clusterName; }
+
+    // Turns a failed call into a BrokerError that says why, using what librdkafka
+    // logged about the connection attempts.
+    BrokerError errorFor(rd_kafka_resp_err_t err, const QString &what) const;
+
+    QString lastTransportError() const;
+
+private:
+    KafkaHandle() = default;
+    static void onError(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+    static void onLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+    void rememberTransportError(const QString &text);
+
+    rd_kafka_t *m_rk = nullptr;
+    QString m_clusterName;
+    QString m_bootstrap;
+    mutable QMutex m_mutex;
+    QString m_lastTransportError;
+};
+
+// Classifies librdkafka's words about a failed connection ("Connection refused",
+// "SSL handshake failed", "SASL authentication error") into our error kinds.
+// Strips librdkafka's broker prefix and bookkeeping suffix from a connection error.
+QString tidyTransportError(const QString &text);
+
+BrokerError classifyKafkaTransportError(const QString &clusterName, const QString &bootstrap,
+    const QString &transportError, rd_kafka_resp_err_t err, const QString &what);
+
+} // namespace veltrix

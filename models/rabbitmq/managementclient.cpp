@@ -1,0 +1,91 @@
+#include "managementclient.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTimer>
+
+namespace veltrix {
+
+namespace {
+using Kind = BrokerError::Kind;
+}
+
+ManagementClient::ManagementClient(QString clusterName, QUrl baseUrl, QString user,
+    QString password, std::chrono::milliseconds timeout)
+    : m_clusterName(std::move(clusterName))
+    , m_baseUrl(std::move(baseUrl))
+    , m_user(std::move(user))
+    , m_password(std::move(password))
+    , m_timeout(timeout)
+{
+}
+
+ManagementClient::~ManagementClient() = default;
+
+Result<QJsonDocument> ManagementClient::get(const QString &path)
+{
+    if (!m_network)
+        m_network = std::make_unique<QNetworkAccessManager>();
+
+    QUrl url = m_baseUrl;
+    url.setPath(m_baseUrl.path() + path.section(QLatin1Char('?'), 0, 0), QUrl::TolerantMode);
+    url.setQuery(path.section(QLatin1Char('?'), 1));
+    QNetworkRequest request(url);
+    const QByteArray credentials = (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64();
+    request.setRawHeader("Authorization", "Basic " + credentials);
+    request.setTransferTimeout(static_cast<int>(m_timeout.count()));
+
+    std::unique_ptr<QNetworkReply> reply(m_network->get(request));
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    // A second guard: transfer timeout covers stalls, not a slow trickle.
+    QTimer::singleShot(m_timeout + std::chrono::milliseconds(500), &loop, [&] { reply->abort(); });
+    if (!reply->isFinished())
+        loop.exec();
+
+    const QString where = m_baseUrl.toDisplayString(QUrl::RemoveUserInfo);
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QNetworkReply::NetworkError error = reply->error();
+    if (status == 401)
+        return BrokerError::make(Kind::AuthenticationFailed,
+            QStringLiteral("%1: management API at %2 refused the credentials of user \"%3\"")
+                .arg(m_clusterName, where, m_user),
+            QStringLiteral("check the user name and password; the user needs the "
+                           "\"monitoring\" or \"administrator\" tag"));
+    if (status == 403)
+        return BrokerError::make(Kind::AccessDenied,
+            QStringLiteral("%1: management API at %2: user \"%3\" may not read %4")
+                .arg(m_clusterName, where, m_user, path));
+    if (error == QNetworkReply::ConnectionRefusedError || error == QNetworkReply::HostNotFoundError)
+        return BrokerError::make(Kind::Unreachable,
+            QStringLiteral("%1: cannot reach the management API at %2: %3")
+                .arg(m_clusterName, where, reply->errorString()),
+            QStringLiteral("check the \"management\" URL and that the management plugin is "
+                           "enabled"));
+    if (error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError)
+        return BrokerError::make(Kind::Timeout,
+            QStringLiteral("%1: the management API at %2 did not answer within %3 ms")
+                .arg(m_clusterName, where)
+                .arg(m_timeout.count()));
+    if (error == QNetworkReply::SslHandshakeFailedError)
+        return BrokerError::make(Kind::TlsFailed,
+            QStringLiteral("%1: TLS with the management API at %2 failed: %3")
+                .arg(m_clusterName, where, reply->errorString()));
+    if (error != QNetworkReply::NoError)
+        return BrokerError::make(Kind::Other,
+            QStringLiteral("%1: management API %2%3 failed: %4")
+                .arg(m_clusterName, where, path, reply->errorString()));
+
+    QJsonParseError parseError;
+    QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return BrokerError::make(Kind::Protocol,
+            QStringLiteral("%1: management API %2%3 answered with invalid JSON: %4")
+                .arg(m_clusterName, where, path, parseError.errorString()),
+            QStringLiteral("is the \"management\" URL really RabbitMQ's management API?"));
+    return doc;
+}
+
+} // namespace veltrix

@@ -1,0 +1,88 @@
+#include "clustersession.h"
+
+#include <QTimer>
+
+#include <algorithm>
+
+namespace veltrix {
+
+namespace {
+constexpr int RefreshIntervalMs = 10000;
+constexpr int MaxBackoffMs = 30000;
+
+QString describeConnected(const ClusterTopology &topology)
+{
+    if (topology.kind == ClusterKind::Kafka)
+        return QStringLiteral("%1 broker(s), %2 topic(s)")
+            .arg(topology.brokers.size())
+            .arg(topology.topics.size());
+    qsizetype queues = 0;
+    for (const auto &vhost : topology.vhosts)
+        queues += vhost.queues.size();
+    return QStringLiteral("RabbitMQ %1, %2 queue(s)").arg(topology.serverVersion).arg(queues);
+}
+} // namespace
+
+ClusterSession::ClusterSession(ClusterProfile profile, QObject *parent)
+    : QObject(parent)
+    , m_profile(std::move(profile))
+{
+}
+
+ClusterSession::~ClusterSession() = default;
+
+void ClusterSession::start()
+{
+    m_client = ClusterClient::create(m_profile);
+    m_timer = new QTimer(this);
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, &ClusterSession::refresh);
+    publishStatus(ConnectionStatus::State::Connecting, QString());
+    refresh();
+}
+
+void ClusterSession::stop()
+{
+    if (m_timer)
+        m_timer->stop();
+    m_client.reset(); // closes connections on this (the worker) thread
+}
+
+void ClusterSession::refresh()
+{
+    if (!m_client)
+        return;
+    auto topology = m_client->fetchTopology();
+    if (topology) {
+        m_connected = true;
+        m_consecutiveFailures = 0;
+        publishStatus(ConnectionStatus::State::Connected, describeConnected(topology.value()));
+        Q_EMIT topologyAvailable(topology.value());
+    } else {
+        m_connected = false;
+        ++m_consecutiveFailures;
+        // A failed client may hold a broken connection: start clean next time.
+        m_client = ClusterClient::create(m_profile);
+        publishStatus(ConnectionStatus::State::Failed, topology.error().describe());
+    }
+    if (!m_reportedFirstOutcome) {
+        m_reportedFirstOutcome = true;
+        Q_EMIT firstOutcome(m_profile.name);
+    }
+    scheduleNext(!topology.ok());
+}
+
+void ClusterSession::scheduleNext(bool failed)
+{
+    int delay = RefreshIntervalMs;
+    if (failed) // reconnect with backoff: 2 s, 4 s, 8 s ... 30 s
+        delay = std::min(MaxBackoffMs, 1000 << std::min(m_consecutiveFailures, 5));
+    m_timer->start(delay);
+}
+
+void ClusterSession::publishStatus(ConnectionStatus::State state, const QString &detail)
+{
+    Q_EMIT statusChanged(ConnectionStatus{m_profile.name, state, detail});
+}
+
+} // namespace veltrix

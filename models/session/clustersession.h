@@ -1,0 +1,46 @@
+#pragma once
+
+#include "clusterclient.h"
+#include "core/connectionstatus.h"
+
+#include <QObject>
+
+class QTimer;
+
+namespace veltrix {
+
+// One cluster's worker: lives on its own thread, makes the blocking calls there and
+// publishes value snapshots through queued signals. Never two refreshes at once.
+class ClusterSession : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ClusterSession(ClusterProfile profile, QObject *parent = nullptr);
+    ~ClusterSession() override;
+
+    const ClusterProfile &profile() const { return m_profile; }
+
+public Q_SLOTS:
+    void start(); // call on the worker thread (queued)
+    void refresh();
+    void stop();
+
+Q_SIGNALS:
+    void statusChanged(const veltrix::ConnectionStatus &status);
+    void topologyAvailable(const veltrix::ClusterTopology &topology);
+    // Emitted once, after the first refresh succeeded or failed.
+    void firstOutcome(const QString &clusterName);
+
+private:
+    void publishStatus(ConnectionStatus::State state, const QString &detail);
+    void scheduleNext(bool failed);
+
+    ClusterProfile m_profile;
+    std::unique_ptr<ClusterClient> m_client;
+    QTimer *m_timer = nullptr;
+    bool m_connected = false;
+    bool m_reportedFirstOutcome = false;
+    int m_consecutiveFailures = 0;
+};
+
+} // namespace veltrix

@@ -1,0 +1,46 @@
+#include "testprofiles.h"
+
+#include "core/profilefile.h"
+
+#include <QTcpServer>
+
+namespace veltrix::test {
+
+ClusterProfile kafkaProfile(const QString &name, const QString &bootstrap, const QStringList &groups)
+{
+    ClusterProfile p;
+    p.name = name;
+    p.kind = ClusterKind::Kafka;
+    p.bootstrap = bootstrap;
+    p.groups = groups;
+    return p;
+}
+
+ClusterProfile rabbitProfile(const QString &name, const LocalRabbitNodeInfo &node)
+{
+    ClusterProfile p;
+    p.name = name;
+    p.kind = ClusterKind::RabbitMq;
+    p.amqpUri = node.amqpUri();
+    p.managementUrl = node.managementUrl();
+    return p;
+}
+
+QString deadEndpoint()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = server.serverPort();
+    server.close();
+    return QStringLiteral("127.0.0.1:%1").arg(port);
+}
+
+QString writeProfiles(const QString &dir, const QList<ClusterProfile> &profiles)
+{
+    const QString path = dir + QStringLiteral("/profiles.json");
+    if (ProfileFile::save(path, profiles))
+        return QString(); // save() returns the error, if any
+    return path;
+}
+
+} // namespace veltrix::test

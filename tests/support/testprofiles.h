@@ -1,0 +1,21 @@
+#pragma once
+
+#include "core/clusterprofile.h"
+#include "rabbitmq/localrabbitnode.h"
+
+#include <QString>
+
+namespace veltrix::test {
+
+ClusterProfile kafkaProfile(const QString &name, const QString &bootstrap, const QStringList &groups = {});
+ClusterProfile rabbitProfile(const QString &name, const LocalRabbitNodeInfo &node);
+
+// A loopback address where nothing listens (a port bound and released): connections
+// there are refused at once, like a broker that is down.
+QString deadEndpoint();
+
+// Writes the profiles into dir/profiles.json and returns the path; QFAILs are up to
+// the caller (an empty string means it could not be written).
+QString writeProfiles(const QString &dir, const QList<ClusterProfile> &profiles);
+
+} // namespace veltrix::test

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+#include <chrono>
+
+class QWidget;
+
+namespace veltrix {
+
+class SessionManager;
+
+// Renders a widget to a PNG once every session has reported its first outcome (or
+// the timeout passed), then quits the application with 0 on success. For
+// `veltrix-console --screenshot FILE`, GUI tests, and people who want to look.
+void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &path,
+    std::chrono::milliseconds timeout);
+
+} // namespace veltrix
