@@ -49,7 +49,7 @@ void ConnectionStatusBar::applyStatus(const ConnectionStatus &status)
     const QString state = ConnectionStatus::stateName(status.state);
     label->setText(QStringLiteral("<span style='color:%1'>●</span> <b>%2</b>: %3")
                        .arg(connectionStateColor(status.state).name(),
-                           status.clusterName.toHtmlEscaped(), state));
+                            status.clusterName.toHtmlEscaped(), state));
     label->setToolTip(status.detail.isEmpty() ? state : status.detail);
     const QString plain = status.clusterName + QStringLiteral(": ") + state
         + (status.detail.isEmpty() ? QString() : QStringLiteral(" — ") + status.detail);

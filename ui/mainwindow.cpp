@@ -31,7 +31,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_treeView->setAlternatingRowColors(true);
     m_treeView->header()->setSectionResizeMode(ClusterTreeModel::NameColumn, QHeaderView::Stretch);
     m_treeView->header()->setSectionResizeMode(ClusterTreeModel::DetailColumn,
-        QHeaderView::ResizeToContents);
+                                               QHeaderView::ResizeToContents);
     m_treeView->header()->setStretchLastSection(false);
 
     auto *splitter = new QSplitter(this);
@@ -42,22 +42,27 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(splitter);
     statusBar()->addWidget(m_indicators, 1);
 
-    connect(m_sessions, &SessionManager::statusChanged, m_treeModel, &ClusterTreeModel::applyStatus);
-    connect(m_sessions, &SessionManager::statusChanged, m_indicators, &ConnectionStatusBar::applyStatus);
+    connect(m_sessions, &SessionManager::statusChanged, m_treeModel,
+            &ClusterTreeModel::applyStatus);
+    connect(m_sessions, &SessionManager::statusChanged, m_indicators,
+            &ConnectionStatusBar::applyStatus);
     connect(m_sessions, &SessionManager::statusChanged, m_overview, &OverviewPage::applyStatus);
-    connect(m_sessions, &SessionManager::topologyAvailable, this, [this](const ClusterTopology &topology) {
-        const bool first = m_treeModel->rowCount(m_treeModel->clusterIndex(topology.clusterName)) == 0;
-        m_treeModel->applyTopology(topology);
-        // Open a cluster the first time it shows content; later refreshes keep what
-        // the operator expanded or collapsed.
-        if (first) {
-            auto *proxy = static_cast<QIdentityProxyModel *>(m_treeView->model());
-            const QModelIndex cluster = proxy->mapFromSource(m_treeModel->clusterIndex(topology.clusterName));
-            m_treeView->expand(cluster);
-            for (int row = 0; row < proxy->rowCount(cluster); ++row)
-                m_treeView->expand(proxy->index(row, 0, cluster));
-        }
-    });
+    connect(m_sessions, &SessionManager::topologyAvailable, this,
+            [this](const ClusterTopology &topology) {
+                const bool first
+                    = m_treeModel->rowCount(m_treeModel->clusterIndex(topology.clusterName)) == 0;
+                m_treeModel->applyTopology(topology);
+                // Open a cluster the first time it shows content; later refreshes keep what
+                // the operator expanded or collapsed.
+                if (first) {
+                    auto *proxy = static_cast<QIdentityProxyModel *>(m_treeView->model());
+                    const QModelIndex cluster
+                        = proxy->mapFromSource(m_treeModel->clusterIndex(topology.clusterName));
+                    m_treeView->expand(cluster);
+                    for (int row = 0; row < proxy->rowCount(cluster); ++row)
+                        m_treeView->expand(proxy->index(row, 0, cluster));
+                }
+            });
 }
 
 MainWindow::~MainWindow() = default;

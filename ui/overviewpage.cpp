@@ -49,26 +49,31 @@ void OverviewPage::render()
 {
     QString html = QStringLiteral("<h2>Clusters</h2>");
     if (!m_source.isEmpty())
-        html += QStringLiteral("<p style='color:#666'>Profiles from %1</p>").arg(m_source.toHtmlEscaped());
+        html += QStringLiteral("<p style='color:#666'>Profiles from %1</p>")
+                    .arg(m_source.toHtmlEscaped());
     if (!m_problem.isEmpty())
-        html += QStringLiteral("<p style='color:#c5221f'><b>%1</b></p>").arg(m_problem.toHtmlEscaped());
+        html += QStringLiteral("<p style='color:#c5221f'><b>%1</b></p>")
+                    .arg(m_problem.toHtmlEscaped());
     if (m_profiles.isEmpty() && m_problem.isEmpty())
         html += QStringLiteral("<p>No clusters configured. Start with <tt>scripts/demo</tt>, or "
                                "write a profiles file (see the README) and open it with "
                                "<tt>--profiles FILE</tt>.</p>");
 
-    html += QStringLiteral("<table cellspacing='0' cellpadding='6'>");
+    html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='6'>");
     for (const ClusterProfile &profile : m_profiles) {
-        const ConnectionStatus status = m_statuses.value(profile.name,
-            ConnectionStatus{profile.name, ConnectionStatus::State::Connecting, QString()});
-        const QString where = profile.kind == ClusterKind::Kafka ? profile.bootstrap : profile.managementUrl;
-        html += QStringLiteral("<tr><td><span style='color:%1;font-size:large'>●</span></td>"
-                               "<td><b>%2</b><br><span style='color:#666'>%3 · %4%5</span></td>"
-                               "<td><b>%6</b><br>%7</td></tr>")
+        const ConnectionStatus status = m_statuses.value(
+            profile.name,
+            ConnectionStatus {profile.name, ConnectionStatus::State::Connecting, QString()});
+        const QString where
+            = profile.kind == ClusterKind::Kafka ? profile.bootstrap : profile.managementUrl;
+        html += QStringLiteral(
+                    "<tr><td><span style='color:%1;font-size:large'>●</span></td>"
+                    "<td width='40%'><b>%2</b><br><span style='color:#666'>%3 · %4%5</span></td>"
+                    "<td><b>%6</b><br>%7</td></tr>")
                     .arg(connectionStateColor(status.state).name(), profile.name.toHtmlEscaped(),
-                        clusterKindName(profile.kind), where.toHtmlEscaped(),
-                        profile.readOnly ? QStringLiteral(" · read-only") : QString(),
-                        ConnectionStatus::stateName(status.state), status.detail.toHtmlEscaped());
+                         clusterKindName(profile.kind), where.toHtmlEscaped(),
+                         profile.readOnly ? QStringLiteral(" · read-only") : QString(),
+                         ConnectionStatus::stateName(status.state), status.detail.toHtmlEscaped());
     }
     html += QStringLiteral("</table>");
     m_body->setText(html);

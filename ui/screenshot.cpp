@@ -13,7 +13,7 @@
 namespace veltrix {
 
 void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &path,
-    std::chrono::milliseconds timeout)
+                     std::chrono::milliseconds timeout)
 {
     auto done = std::make_shared<bool>(false);
     auto shoot = [widget, path, done](bool timedOut) {
@@ -24,13 +24,14 @@ void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &p
         QTimer::singleShot(300, widget, [widget, path, timedOut] {
             const bool saved = widget->grab().save(path, "PNG");
             std::fprintf(stderr, "veltrix-console: %s %s%s\n", saved ? "wrote" : "could not write",
-                qPrintable(path), timedOut ? " (timed out waiting for the clusters)" : "");
+                         qPrintable(path), timedOut ? " (timed out waiting for the clusters)" : "");
             QApplication::exit(saved ? 0 : 1);
         });
     };
     if (sessions->allReported())
         shoot(false);
-    QObject::connect(sessions, &SessionManager::allSessionsReported, widget, [shoot] { shoot(false); });
+    QObject::connect(sessions, &SessionManager::allSessionsReported, widget,
+                     [shoot] { shoot(false); });
     QTimer::singleShot(timeout, widget, [shoot] { shoot(true); });
 }
 

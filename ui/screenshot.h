@@ -14,6 +14,6 @@ class SessionManager;
 // the timeout passed), then quits the application with 0 on success. For
 // `veltrix-console --screenshot FILE`, GUI tests, and people who want to look.
 void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &path,
-    std::chrono::milliseconds timeout);
+                     std::chrono::milliseconds timeout);
 
 } // namespace veltrix

@@ -22,13 +22,16 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Operations console for Kafka and RabbitMQ"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption profilesOption(QStringLiteral("profiles"),
+    const QCommandLineOption profilesOption(
+        QStringLiteral("profiles"),
         QStringLiteral("Connection profiles file (default: %1).").arg(ProfileFile::defaultPath()),
         QStringLiteral("FILE"));
-    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
         QStringLiteral("Render the main window to a PNG once the clusters answered, then exit."),
         QStringLiteral("FILE"));
-    const QCommandLineOption timeoutOption(QStringLiteral("screenshot-timeout"),
+    const QCommandLineOption timeoutOption(
+        QStringLiteral("screenshot-timeout"),
         QStringLiteral("Seconds to wait for the clusters before rendering anyway (default 20)."),
         QStringLiteral("SECONDS"), QStringLiteral("20"));
     parser.addOptions({profilesOption, screenshotOption, timeoutOption});
@@ -36,7 +39,8 @@ int main(int argc, char *argv[])
 
     MainWindow window;
     const bool explicitProfiles = parser.isSet(profilesOption);
-    const QString path = explicitProfiles ? parser.value(profilesOption) : ProfileFile::defaultPath();
+    const QString path
+        = explicitProfiles ? parser.value(profilesOption) : ProfileFile::defaultPath();
     if (explicitProfiles || QFileInfo::exists(path)) {
         const ProfileFileResult loaded = ProfileFile::load(path);
         if (loaded.ok()) {
@@ -56,7 +60,7 @@ int main(int argc, char *argv[])
         const int seconds = parser.value(timeoutOption).toInt(&ok);
         window.show();
         renderWhenReady(&window, window.sessions(), parser.value(screenshotOption),
-            std::chrono::seconds(ok && seconds > 0 ? seconds : 20));
+                        std::chrono::seconds(ok && seconds > 0 ? seconds : 20));
     } else {
         window.show();
     }

@@ -5,7 +5,8 @@
 
 int main()
 {
-    std::fprintf(stderr, "veltrix-demo: the demo environment is not built yet (issue #3).\n"
-                         "Connect the console to your own clusters with --profiles FILE.\n");
+    std::fprintf(stderr,
+                 "veltrix-demo: the demo environment is not built yet (issue #3).\n"
+                 "Connect the console to your own clusters with --profiles FILE.\n");
     return 3;
 }

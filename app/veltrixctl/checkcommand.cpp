@@ -11,19 +11,20 @@ namespace {
 QJsonObject toJson(const ClusterCheck &check)
 {
     QJsonObject o {{QStringLiteral("name"), check.clusterName},
-        {QStringLiteral("kind"), clusterKindName(check.kind)},
-        {QStringLiteral("reachable"), check.reachable},
-        {QStringLiteral("elapsed_ms"), check.elapsedMs},
-        {QStringLiteral("notes"), QJsonArray::fromStringList(check.notes)}};
+                   {QStringLiteral("kind"), clusterKindName(check.kind)},
+                   {QStringLiteral("reachable"), check.reachable},
+                   {QStringLiteral("elapsed_ms"), check.elapsedMs},
+                   {QStringLiteral("notes"), QJsonArray::fromStringList(check.notes)}};
     if (check.reachable) {
         o.insert(QStringLiteral("brokers"), check.brokerCount);
         o.insert(QStringLiteral("cluster_id"), check.clusterId);
         o.insert(QStringLiteral("server_version"),
-            check.serverVersion.isEmpty() ? QJsonValue() : QJsonValue(check.serverVersion));
+                 check.serverVersion.isEmpty() ? QJsonValue() : QJsonValue(check.serverVersion));
         o.insert(QStringLiteral("error"), QJsonValue());
     } else {
         o.insert(QStringLiteral("error"),
-            QJsonObject {{QStringLiteral("kind"), check.errorKind}, {QStringLiteral("message"), check.error}});
+                 QJsonObject {{QStringLiteral("kind"), check.errorKind},
+                              {QStringLiteral("message"), check.error}});
     }
     return o;
 }
@@ -35,7 +36,10 @@ QString toText(const ClusterCheck &check)
     QString what = check.kind == ClusterKind::Kafka
         ? QStringLiteral("%1 broker(s), cluster id %2").arg(check.brokerCount).arg(check.clusterId)
         : QStringLiteral("RabbitMQ %1, %2 node(s)").arg(check.serverVersion).arg(check.brokerCount);
-    QString line = QStringLiteral("%1  ok      %2 (%3 ms)").arg(check.clusterName, -20).arg(what).arg(check.elapsedMs);
+    QString line = QStringLiteral("%1  ok      %2 (%3 ms)")
+                       .arg(check.clusterName, -20)
+                       .arg(what)
+                       .arg(check.elapsedMs);
     for (const QString &note : check.notes)
         line += QStringLiteral("\n%1  note: %2").arg(QString(), -20).arg(note);
     return line;

@@ -11,7 +11,8 @@ namespace veltrix::ctl {
 
 void CtlContext::addOptions(QCommandLineParser &parser)
 {
-    parser.addOptions({m_json, m_profiles, m_profile, m_bootstrap, m_amqp, m_management, m_timeout});
+    parser.addOptions(
+        {m_json, m_profiles, m_profile, m_bootstrap, m_amqp, m_management, m_timeout});
 }
 
 QString CtlContext::profilesPath(const QCommandLineParser &parser) const
@@ -23,10 +24,12 @@ std::chrono::milliseconds CtlContext::timeout(const QCommandLineParser &parser) 
 {
     bool ok = false;
     const double seconds = parser.value(m_timeout).toDouble(&ok);
-    return std::chrono::milliseconds(ok && seconds > 0 ? static_cast<qint64>(seconds * 1000) : 5000);
+    return std::chrono::milliseconds(ok && seconds > 0 ? static_cast<qint64>(seconds * 1000)
+                                                       : 5000);
 }
 
-std::optional<QList<ClusterProfile>> CtlContext::resolveClusters(const QCommandLineParser &parser) const
+std::optional<QList<ClusterProfile>>
+CtlContext::resolveClusters(const QCommandLineParser &parser) const
 {
     if (parser.isSet(m_management) && !parser.isSet(m_amqp)) {
         printError(QStringLiteral("--management needs --amqp"));
@@ -63,9 +66,10 @@ std::optional<QList<ClusterProfile>> CtlContext::resolveClusters(const QCommandL
     QList<ClusterProfile> selected;
     for (const QString &name : wanted) {
         const auto it = std::find_if(loaded.clusters.begin(), loaded.clusters.end(),
-            [&name](const ClusterProfile &p) { return p.name == name; });
+                                     [&name](const ClusterProfile &p) { return p.name == name; });
         if (it == loaded.clusters.end()) {
-            printError(QStringLiteral("%1: no profile named \"%2\"").arg(profilesPath(parser), name));
+            printError(
+                QStringLiteral("%1: no profile named \"%2\"").arg(profilesPath(parser), name));
             return std::nullopt;
         }
         selected << *it;

@@ -28,18 +28,23 @@ public:
 private:
     QCommandLineOption m_json {QStringLiteral("json"), QStringLiteral("Print JSON.")};
     QCommandLineOption m_profiles {QStringLiteral("profiles"),
-        QStringLiteral("Connection profiles file."), QStringLiteral("FILE")};
+                                   QStringLiteral("Connection profiles file."),
+                                   QStringLiteral("FILE")};
     QCommandLineOption m_profile {QStringLiteral("profile"),
-        QStringLiteral("Use only this profile (repeatable)."), QStringLiteral("NAME")};
+                                  QStringLiteral("Use only this profile (repeatable)."),
+                                  QStringLiteral("NAME")};
     QCommandLineOption m_bootstrap {QStringLiteral("bootstrap"),
-        QStringLiteral("Ad-hoc Kafka cluster: bootstrap servers."), QStringLiteral("HOSTS")};
+                                    QStringLiteral("Ad-hoc Kafka cluster: bootstrap servers."),
+                                    QStringLiteral("HOSTS")};
     QCommandLineOption m_amqp {QStringLiteral("amqp"),
-        QStringLiteral("Ad-hoc RabbitMQ cluster: AMQP URI."), QStringLiteral("URI")};
+                               QStringLiteral("Ad-hoc RabbitMQ cluster: AMQP URI."),
+                               QStringLiteral("URI")};
     QCommandLineOption m_management {QStringLiteral("management"),
-        QStringLiteral("Ad-hoc RabbitMQ cluster: management API URL."), QStringLiteral("URL")};
+                                     QStringLiteral("Ad-hoc RabbitMQ cluster: management API URL."),
+                                     QStringLiteral("URL")};
     QCommandLineOption m_timeout {QStringLiteral("timeout"),
-        QStringLiteral("Seconds each broker call may take (default 5)."), QStringLiteral("SECONDS"),
-        QStringLiteral("5")};
+                                  QStringLiteral("Seconds each broker call may take (default 5)."),
+                                  QStringLiteral("SECONDS"), QStringLiteral("5")};
 };
 
 void printJson(const QJsonObject &object);

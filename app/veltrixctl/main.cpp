@@ -13,10 +13,10 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(VELTRIX_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Veltrix Console on the command line.\n\nCommands:\n"
-        "  profiles   list the connection profiles\n"
-        "  check      connect to every selected cluster and report reachability"));
+    parser.setApplicationDescription(
+        QStringLiteral("Veltrix Console on the command line.\n\nCommands:\n"
+                       "  profiles   list the connection profiles\n"
+                       "  check      connect to every selected cluster and report reachability"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("profiles | check"));

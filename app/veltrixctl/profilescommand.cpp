@@ -14,8 +14,8 @@ int runProfiles(const CtlContext &context, const QCommandLineParser &parser)
         QJsonArray list;
         for (const ClusterProfile &p : *clusters) {
             QJsonObject o {{QStringLiteral("name"), p.name},
-                {QStringLiteral("kind"), clusterKindName(p.kind)},
-                {QStringLiteral("read_only"), p.readOnly}};
+                           {QStringLiteral("kind"), clusterKindName(p.kind)},
+                           {QStringLiteral("read_only"), p.readOnly}};
             if (p.kind == ClusterKind::Kafka) {
                 o.insert(QStringLiteral("bootstrap"), p.bootstrap);
                 o.insert(QStringLiteral("groups"), QJsonArray::fromStringList(p.groups));
@@ -25,13 +25,14 @@ int runProfiles(const CtlContext &context, const QCommandLineParser &parser)
             }
             list.append(o);
         }
-        printJson({{QStringLiteral("file"), context.profilesPath(parser)}, {QStringLiteral("clusters"), list}});
+        printJson({{QStringLiteral("file"), context.profilesPath(parser)},
+                   {QStringLiteral("clusters"), list}});
         return ExitOk;
     }
     for (const ClusterProfile &p : *clusters) {
-        const QString where = p.kind == ClusterKind::Kafka
-            ? p.bootstrap
-            : redactedUri(p.amqpUri) + (p.managementUrl.isEmpty() ? QString() : QStringLiteral("  ") + p.managementUrl);
+        const QString where = p.kind == ClusterKind::Kafka ? p.bootstrap
+                                                           : redactedUri(p.amqpUri)
+                + (p.managementUrl.isEmpty() ? QString() : QStringLiteral("  ") + p.managementUrl);
         printLine(QStringLiteral("%1  %2  %3%4")
                       .arg(p.name, -20)
                       .arg(clusterKindName(p.kind), -8)

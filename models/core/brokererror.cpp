@@ -4,7 +4,7 @@ namespace veltrix {
 
 BrokerError BrokerError::make(Kind kind, QString message, QString hint)
 {
-    return BrokerError{kind, std::move(message), std::move(hint)};
+    return BrokerError {kind, std::move(message), std::move(hint)};
 }
 
 QString BrokerError::kindName(Kind kind)

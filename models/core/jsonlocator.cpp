@@ -150,7 +150,7 @@ TextPosition positionOfOffset(QByteArrayView text, qsizetype offset)
     int column = 1;
     for (qsizetype i = lineStart; i < offset; ++i) // count code points: skip continuation bytes
         column += (uchar(text[i]) & 0xC0) != 0x80;
-    return { line, column };
+    return {line, column};
 }
 
 TextPosition positionOfJsonPath(QByteArrayView json, const QStringList &path)

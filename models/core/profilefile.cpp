@@ -23,16 +23,16 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QStringList commonFields = { u"name"_s, u"kind"_s, u"read_only"_s };
-const QStringList kafkaFields = { u"bootstrap"_s, u"properties"_s, u"groups"_s };
-const QStringList rabbitFields = { u"amqp"_s, u"management"_s };
+const QStringList commonFields = {u"name"_s, u"kind"_s, u"read_only"_s};
+const QStringList kafkaFields = {u"bootstrap"_s, u"properties"_s, u"groups"_s};
+const QStringList rabbitFields = {u"amqp"_s, u"management"_s};
 const QString kafkaName = clusterKindName(ClusterKind::Kafka);
 const QString rabbitName = clusterKindName(ClusterKind::RabbitMq);
 
 // Quoted the way it would be written in the file, so odd characters stay visible.
 QString quoted(const QString &text)
 {
-    const QByteArray array = QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact);
+    const QByteArray array = QJsonDocument(QJsonArray {text}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(array.sliced(1, array.size() - 2));
 }
 
@@ -69,7 +69,7 @@ int editDistance(QStringView a, QStringView b)
         current[0] = int(i);
         for (qsizetype j = 1; j <= b.size(); ++j) {
             const int substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-            current[j] = std::min({ previous[j] + 1, current[j - 1] + 1, substitute });
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
         }
         std::swap(previous, current);
     }
@@ -102,13 +102,13 @@ struct JsonPath
                    return c == u'_' || (c.isLetterOrNumber() && c.unicode() < 128);
                });
         if (!plain)
-            return { keys + QStringList { key }, text + u'[' + quoted(key) + u']' };
-        return { keys + QStringList { key }, text.isEmpty() ? key : text + u'.' + key };
+            return {keys + QStringList {key}, text + u'[' + quoted(key) + u']'};
+        return {keys + QStringList {key}, text.isEmpty() ? key : text + u'.' + key};
     }
     JsonPath element(qsizetype index) const
     {
         const QString number = QString::number(index);
-        return { keys + QStringList { number }, text + u'[' + number + u']' };
+        return {keys + QStringList {number}, text + u'[' + number + u']'};
     }
 };
 
@@ -129,7 +129,7 @@ public:
                 {}, {},
                 u"the top level must be an object like {\"clusters\": [...]}, not an array"_s);
         const QJsonObject top = document.object();
-        if (Failure e = unknownFields(top, {}, { u"clusters"_s }, { u"clusters"_s }))
+        if (Failure e = unknownFields(top, {}, {u"clusters"_s}, {u"clusters"_s}))
             return e;
         const JsonPath at = JsonPath().member(u"clusters"_s);
         const QJsonValue value = top.value(u"clusters"_s);
@@ -153,7 +153,7 @@ private:
     ProfileError error(const JsonPath &locate, const QString &field, const QString &message) const
     {
         const TextPosition position = positionOfJsonPath(m_json, locate.keys);
-        return { m_file, position.line, position.column, field, message };
+        return {m_file, position.line, position.column, field, message};
     }
     ProfileError error(const JsonPath &at, const QString &message) const
     {
@@ -223,7 +223,7 @@ Failure Checker::checkCluster(const QJsonValue &value, const JsonPath &at,
     if (!isKafka && !isRabbit)
         return error(at.member(u"kind"_s),
                      u"must be \"kafka\" or \"rabbitmq\", not "_s + quoted(kind)
-                         + suggestion(kind, { kafkaName, rabbitName }));
+                         + suggestion(kind, {kafkaName, rabbitName}));
     out->kind = isKafka ? ClusterKind::Kafka : ClusterKind::RabbitMq;
 
     const QJsonValue readOnly = object.value(u"read_only"_s);
@@ -319,7 +319,7 @@ Failure Checker::checkRabbit(const QJsonObject &object, const JsonPath &at,
 
 ProfileFileResult failed(ProfileError error)
 {
-    return { {}, std::move(error) };
+    return {{}, std::move(error)};
 }
 
 } // namespace
@@ -346,28 +346,27 @@ QString ProfileFile::defaultPath()
 ProfileFileResult ProfileFile::parse(const QByteArray &json, const QString &fileName)
 {
     if (json.size() > maxFileSize)
-        return failed({ fileName, 0, 0, {}, u"larger than 16 MiB; this is not a profiles file"_s });
+        return failed({fileName, 0, 0, {}, u"larger than 16 MiB; this is not a profiles file"_s});
 
     // Qt calls both an empty file and a scalar at the top "illegal value"; say what is wrong.
     qsizetype first = json.startsWith("\xEF\xBB\xBF") ? 3 : 0;
     while (first < json.size() && QByteArrayView(" \t\r\n").contains(json[first]))
         ++first;
     if (first == json.size())
-        return failed(
-            { fileName, 0, 0, {}, u"the file is empty; expected {\"clusters\": [...]}"_s });
+        return failed({fileName, 0, 0, {}, u"the file is empty; expected {\"clusters\": [...]}"_s});
 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         const bool container = json[first] == '{' || json[first] == '[';
         const TextPosition at = positionOfOffset(json, container ? parseError.offset : first);
-        return failed({ fileName,
-                        at.line,
-                        at.column,
-                        {},
-                        container
-                            ? u"invalid JSON: "_s + parseError.errorString()
-                            : u"the top level must be an object like {\"clusters\": [...]}"_s });
+        return failed({fileName,
+                       at.line,
+                       at.column,
+                       {},
+                       container
+                           ? u"invalid JSON: "_s + parseError.errorString()
+                           : u"the top level must be an object like {\"clusters\": [...]}"_s});
     }
 
     ProfileFileResult result;
@@ -380,13 +379,11 @@ ProfileFileResult ProfileFile::load(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return failed(
-            { path, 0, 0, {}, u"cannot read the profiles file: "_s + file.errorString() });
+        return failed({path, 0, 0, {}, u"cannot read the profiles file: "_s + file.errorString()});
     // Bounded read: a device or a FIFO reports no size.
     const QByteArray json = file.read(maxFileSize + 1);
     if (file.error() != QFileDevice::NoError)
-        return failed(
-            { path, 0, 0, {}, u"cannot read the profiles file: "_s + file.errorString() });
+        return failed({path, 0, 0, {}, u"cannot read the profiles file: "_s + file.errorString()});
     return parse(json, path);
 }
 
@@ -394,9 +391,9 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
 {
     QJsonArray array;
     for (const ClusterProfile &profile : clusters) {
-        QJsonObject object { { u"name"_s, profile.name },
-                             { u"kind"_s, clusterKindName(profile.kind) },
-                             { u"read_only"_s, profile.readOnly } };
+        QJsonObject object {{u"name"_s, profile.name},
+                            {u"kind"_s, clusterKindName(profile.kind)},
+                            {u"read_only"_s, profile.readOnly}};
         if (profile.kind == ClusterKind::Kafka) {
             object.insert(u"bootstrap"_s, profile.bootstrap);
             if (!profile.properties.isEmpty()) {
@@ -414,7 +411,7 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
         }
         array.append(object);
     }
-    return QJsonDocument(QJsonObject { { u"clusters"_s, array } }).toJson(QJsonDocument::Indented);
+    return QJsonDocument(QJsonObject {{u"clusters"_s, array}}).toJson(QJsonDocument::Indented);
 }
 
 std::optional<ProfileError> ProfileFile::save(const QString &path,
@@ -429,7 +426,7 @@ std::optional<ProfileError> ProfileFile::save(const QString &path,
     }
 
     const auto fail = [&](const QString &message) {
-        return ProfileError { path, 0, 0, {}, message };
+        return ProfileError {path, 0, 0, {}, message};
     };
     // std::filesystem, unlike QDir::mkpath, says why creating the folder failed.
     const QString folder = QFileInfo(path).absolutePath();

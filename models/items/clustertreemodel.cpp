@@ -25,7 +25,7 @@ struct ClusterTreeModel::Node
             return 0;
         const auto &siblings = parent->children;
         const auto it = std::find_if(siblings.begin(), siblings.end(),
-            [this](const auto &child) { return child.get() == this; });
+                                     [this](const auto &child) { return child.get() == this; });
         return static_cast<int>(it - siblings.begin());
     }
 };
@@ -50,7 +50,8 @@ QString countLabel(const QString &noun, qsizetype count)
 
 QString queueDetail(const RabbitQueueInfo &queue)
 {
-    const QString messages = queue.messages < 0 ? QStringLiteral("?") : QString::number(queue.messages);
+    const QString messages
+        = queue.messages < 0 ? QStringLiteral("?") : QString::number(queue.messages);
     return QStringLiteral("%1 · %2 msg").arg(queue.type, messages);
 }
 
@@ -59,8 +60,7 @@ QString queueDetail(const RabbitQueueInfo &queue)
 ClusterTreeModel::ClusterTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Node>())
-{
-}
+{ }
 
 ClusterTreeModel::~ClusterTreeModel() = default;
 
@@ -101,7 +101,8 @@ void ClusterTreeModel::applyStatus(const ConnectionStatus &status)
     node->state = status.state;
     const QString stateName = ConnectionStatus::stateName(status.state);
     node->detail = status.state == ConnectionStatus::State::Connected ? status.detail : stateName;
-    node->toolTip = status.detail.isEmpty() ? stateName : stateName + QStringLiteral(": ") + status.detail;
+    node->toolTip
+        = status.detail.isEmpty() ? stateName : stateName + QStringLiteral(": ") + status.detail;
     Q_EMIT dataChanged(index, indexOf(node, DetailColumn));
 }
 
@@ -113,25 +114,41 @@ void ClusterTreeModel::applyTopology(const ClusterTopology &topology)
 
     std::vector<Spec> specs;
     if (topology.kind == ClusterKind::Kafka) {
-        Spec topics {NodeType::TopicFolder, QStringLiteral("1-topics"),
-            countLabel(QStringLiteral("Topics"), topology.topics.size()), {}, {}, {}};
+        Spec topics {NodeType::TopicFolder,
+                     QStringLiteral("1-topics"),
+                     countLabel(QStringLiteral("Topics"), topology.topics.size()),
+                     {},
+                     {},
+                     {}};
         for (const KafkaTopicInfo &topic : topology.topics)
-            topics.children.push_back({NodeType::Topic, topic.name, topic.name,
-                QStringLiteral("%1 partition(s)").arg(topic.partitionCount), {}, {}});
-        Spec groups {NodeType::GroupFolder, QStringLiteral("2-groups"),
-            countLabel(QStringLiteral("Consumer groups"), topology.groups.size()),
-            topology.groupsNote.isEmpty() ? QString() : QStringLiteral("from profile"),
-            topology.groupsNote, {}};
+            topics.children.push_back({NodeType::Topic,
+                                       topic.name,
+                                       topic.name,
+                                       QStringLiteral("%1 partition(s)").arg(topic.partitionCount),
+                                       {},
+                                       {}});
+        Spec groups {NodeType::GroupFolder,
+                     QStringLiteral("2-groups"),
+                     countLabel(QStringLiteral("Consumer groups"), topology.groups.size()),
+                     topology.groupsNote.isEmpty() ? QString() : QStringLiteral("from profile"),
+                     topology.groupsNote,
+                     {}};
         for (const KafkaGroupInfo &group : topology.groups)
-            groups.children.push_back({NodeType::Group, group.name, group.name, group.state, {}, {}});
+            groups.children.push_back(
+                {NodeType::Group, group.name, group.name, group.state, {}, {}});
         specs.push_back(std::move(topics));
         specs.push_back(std::move(groups));
     } else {
         for (const RabbitVhostInfo &vhost : topology.vhosts) {
-            Spec v {NodeType::Vhost, vhost.name, vhost.name,
-                QStringLiteral("%1 queue(s)").arg(vhost.queues.size()), QStringLiteral("virtual host"), {}};
+            Spec v {NodeType::Vhost,
+                    vhost.name,
+                    vhost.name,
+                    QStringLiteral("%1 queue(s)").arg(vhost.queues.size()),
+                    QStringLiteral("virtual host"),
+                    {}};
             for (const RabbitQueueInfo &queue : vhost.queues)
-                v.children.push_back({NodeType::Queue, queue.name, queue.name, queueDetail(queue), {}, {}});
+                v.children.push_back(
+                    {NodeType::Queue, queue.name, queue.name, queueDetail(queue), {}, {}});
             specs.push_back(std::move(v));
         }
     }
@@ -140,7 +157,8 @@ void ClusterTreeModel::applyTopology(const ClusterTopology &topology)
 
 void ClusterTreeModel::syncChildren(Node *parent, std::vector<Spec> specs)
 {
-    std::sort(specs.begin(), specs.end(), [](const Spec &a, const Spec &b) { return a.key < b.key; });
+    std::sort(specs.begin(), specs.end(),
+              [](const Spec &a, const Spec &b) { return a.key < b.key; });
     const QModelIndex parentIndex = indexOf(parent);
     auto &children = parent->children;
 
@@ -183,7 +201,8 @@ void ClusterTreeModel::syncChildren(Node *parent, std::vector<Spec> specs)
             endInsertRows();
         } else {
             Node *node = children[i].get();
-            if (node->label != spec.label || node->detail != spec.detail || node->toolTip != spec.toolTip) {
+            if (node->label != spec.label || node->detail != spec.detail
+                || node->toolTip != spec.toolTip) {
                 node->label = spec.label;
                 node->detail = spec.detail;
                 node->toolTip = spec.toolTip;
@@ -250,7 +269,8 @@ QVariant ClusterTreeModel::data(const QModelIndex &index, int role) const
     case ClusterNameRole:
         return node->clusterName;
     case ConnectionStateRole:
-        return node->type == NodeType::Cluster ? QVariant(static_cast<int>(node->state)) : QVariant();
+        return node->type == NodeType::Cluster ? QVariant(static_cast<int>(node->state))
+                                               : QVariant();
     case ClusterKindRole:
         return static_cast<int>(node->kind);
     case KeyRole:

@@ -19,15 +19,17 @@ struct EventDeleter
     void operator()(rd_kafka_event_t *ev) const { rd_kafka_event_destroy(ev); }
 };
 
-int timeoutMs(std::chrono::milliseconds timeout) { return static_cast<int>(timeout.count()); }
+int timeoutMs(std::chrono::milliseconds timeout)
+{
+    return static_cast<int>(timeout.count());
+}
 
 } // namespace
 
 KafkaClusterClient::KafkaClusterClient(ClusterProfile profile, std::chrono::milliseconds timeout)
     : m_profile(std::move(profile))
     , m_timeout(timeout)
-{
-}
+{ }
 
 KafkaClusterClient::~KafkaClusterClient() = default;
 
@@ -93,7 +95,7 @@ Result<ClusterTopology> KafkaClusterClient::fetchTopology()
         topology.topics.append({name, t.partition_cnt, name.startsWith(QLatin1String("__"))});
     }
     std::sort(topology.topics.begin(), topology.topics.end(),
-        [](const auto &a, const auto &b) { return a.name < b.name; });
+              [](const auto &a, const auto &b) { return a.name < b.name; });
 
     // Cheap once metadata has arrived: both are cached by librdkafka.
     if (char *id = rd_kafka_clusterid(kafka->get(), 0)) {
@@ -112,14 +114,14 @@ KafkaClusterClient::GroupListing KafkaClusterClient::listGroups(KafkaHandle *kaf
 {
     GroupListing listing;
     rd_kafka_t *rk = kafka->get();
-    std::unique_ptr<rd_kafka_queue_t, void (*)(rd_kafka_queue_t *)> queue(
-        rd_kafka_queue_new(rk), rd_kafka_queue_destroy);
+    std::unique_ptr<rd_kafka_queue_t, void (*)(rd_kafka_queue_t *)> queue(rd_kafka_queue_new(rk),
+                                                                          rd_kafka_queue_destroy);
     std::unique_ptr<rd_kafka_AdminOptions_t, void (*)(rd_kafka_AdminOptions_t *)> options(
         rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS),
         rd_kafka_AdminOptions_destroy);
     char errstr[256];
     rd_kafka_AdminOptions_set_request_timeout(options.get(), timeoutMs(m_timeout), errstr,
-        sizeof errstr);
+                                              sizeof errstr);
     rd_kafka_ListConsumerGroups(rk, options.get(), queue.get());
 
     std::unique_ptr<rd_kafka_event_t, EventDeleter> event(
@@ -127,8 +129,9 @@ KafkaClusterClient::GroupListing KafkaClusterClient::listGroups(KafkaHandle *kaf
     const auto fallBack = [&](const QString &why) {
         for (const QString &group : m_profile.groups)
             listing.groups.append({group, QString()});
-        listing.note = why + QStringLiteral("; showing the %1 group(s) named in the profile")
-                                 .arg(m_profile.groups.size());
+        listing.note = why
+            + QStringLiteral("; showing the %1 group(s) named in the profile")
+                  .arg(m_profile.groups.size());
     };
     if (!event) {
         fallBack(QStringLiteral("ListConsumerGroups did not answer in time"));
@@ -144,26 +147,25 @@ KafkaClusterClient::GroupListing KafkaClusterClient::listGroups(KafkaHandle *kaf
     size_t errorCount = 0;
     const auto **valid = rd_kafka_ListConsumerGroups_result_valid(result, &validCount);
     const auto **errors = rd_kafka_ListConsumerGroups_result_errors(result, &errorCount);
-    const bool allUnsupported = errorCount > 0
-        && std::all_of(errors, errors + errorCount, [](const rd_kafka_error_t *e) {
-               return rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE;
-           });
+    const bool allUnsupported
+        = errorCount > 0 && std::all_of(errors, errors + errorCount, [](const rd_kafka_error_t *e) {
+              return rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE;
+          });
     if (validCount == 0 && allUnsupported) {
         fallBack(QStringLiteral("the brokers do not support ListGroups"));
         return listing;
     }
     for (size_t i = 0; i < validCount; ++i) {
-        listing.groups.append(
-            {QString::fromUtf8(rd_kafka_ConsumerGroupListing_group_id(valid[i])),
-                QString::fromUtf8(rd_kafka_consumer_group_state_name(
-                    rd_kafka_ConsumerGroupListing_state(valid[i])))});
+        listing.groups.append({QString::fromUtf8(rd_kafka_ConsumerGroupListing_group_id(valid[i])),
+                               QString::fromUtf8(rd_kafka_consumer_group_state_name(
+                                   rd_kafka_ConsumerGroupListing_state(valid[i])))});
     }
     if (errorCount > 0)
         listing.note = QStringLiteral("%1 broker(s) did not list their groups: %2")
                            .arg(errorCount)
                            .arg(QString::fromUtf8(rd_kafka_error_string(errors[0])));
     std::sort(listing.groups.begin(), listing.groups.end(),
-        [](const auto &a, const auto &b) { return a.name < b.name; });
+              [](const auto &a, const auto &b) { return a.name < b.name; });
     return listing;
 }
 

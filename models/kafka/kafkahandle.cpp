@@ -11,7 +11,7 @@ bool setProperty(rd_kafka_conf_t *conf, const QString &key, const QString &value
 {
     char errstr[512];
     if (rd_kafka_conf_set(conf, key.toUtf8().constData(), value.toUtf8().constData(), errstr,
-            sizeof errstr)
+                          sizeof errstr)
         != RD_KAFKA_CONF_OK) {
         *error = QString::fromUtf8(errstr);
         return false;
@@ -27,8 +27,9 @@ KafkaHandle::~KafkaHandle()
         rd_kafka_destroy(m_rk);
 }
 
-Result<std::unique_ptr<KafkaHandle>> KafkaHandle::create(const ClusterProfile &profile,
-    rd_kafka_type_t type, const QMap<QString, QString> &extraProperties)
+Result<std::unique_ptr<KafkaHandle>>
+KafkaHandle::create(const ClusterProfile &profile, rd_kafka_type_t type,
+                    const QMap<QString, QString> &extraProperties)
 {
     std::unique_ptr<KafkaHandle> handle(new KafkaHandle);
     handle->m_clusterName = profile.name;
@@ -51,7 +52,8 @@ Result<std::unique_ptr<KafkaHandle>> KafkaHandle::create(const ClusterProfile &p
         QString error;
         if (!setProperty(conf, it.key(), it.value(), &error)) {
             rd_kafka_conf_destroy(conf);
-            return BrokerError::make(BrokerError::Kind::Configuration,
+            return BrokerError::make(
+                BrokerError::Kind::Configuration,
                 QStringLiteral("%1: Kafka property \"%2\" rejected: %3")
                     .arg(profile.name, it.key(), error),
                 QStringLiteral("fix or remove it in the profile's \"properties\""));
@@ -66,8 +68,8 @@ Result<std::unique_ptr<KafkaHandle>> KafkaHandle::create(const ClusterProfile &p
     if (!handle->m_rk) {
         rd_kafka_conf_destroy(conf);
         return BrokerError::make(BrokerError::Kind::Configuration,
-            QStringLiteral("%1: cannot create Kafka client: %2")
-                .arg(profile.name, QString::fromUtf8(errstr)));
+                                 QStringLiteral("%1: cannot create Kafka client: %2")
+                                     .arg(profile.name, QString::fromUtf8(errstr)));
     }
     return handle;
 }
@@ -104,7 +106,8 @@ QString tidyTransportError(const QString &text)
     // state CONNECT, 1 identical error(s) suppressed)": the broker is named by us already,
     // and the parenthesis is librdkafka's bookkeeping.
     static const QRegularExpression brokerPrefix(QStringLiteral("^\\S+/(bootstrap|\\d+): "));
-    static const QRegularExpression bookkeeping(QStringLiteral("\\s*\\(after \\d+ms in state .*\\)$"));
+    static const QRegularExpression bookkeeping(
+        QStringLiteral("\\s*\\(after \\d+ms in state .*\\)$"));
     QString tidy = text;
     tidy.remove(brokerPrefix);
     tidy.remove(bookkeeping);
@@ -124,7 +127,8 @@ BrokerError KafkaHandle::errorFor(rd_kafka_resp_err_t err, const QString &what) 
 }
 
 BrokerError classifyKafkaTransportError(const QString &clusterName, const QString &bootstrap,
-    const QString &transportError, rd_kafka_resp_err_t err, const QString &what)
+                                        const QString &transportError, rd_kafka_resp_err_t err,
+                                        const QString &what)
 {
     using Kind = BrokerError::Kind;
     const QString code = QString::fromUtf8(rd_kafka_err2str(err));
@@ -134,21 +138,25 @@ BrokerError classifyKafkaTransportError(const QString &clusterName, const QStrin
     if (transportError.contains(QLatin1String("SASL"), Qt::CaseInsensitive)
         || err == RD_KAFKA_RESP_ERR__AUTHENTICATION
         || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)
-        return BrokerError::make(Kind::AuthenticationFailed, prefix + detail,
+        return BrokerError::make(
+            Kind::AuthenticationFailed, prefix + detail,
             QStringLiteral("check the SASL mechanism, user name and password"));
     if (transportError.contains(QLatin1String("SSL"), Qt::CaseInsensitive)
         || err == RD_KAFKA_RESP_ERR__SSL)
-        return BrokerError::make(Kind::TlsFailed, prefix + detail,
+        return BrokerError::make(
+            Kind::TlsFailed, prefix + detail,
             QStringLiteral("check ssl.ca.location and the broker's certificate"));
     if (transportError.contains(QLatin1String("Connection refused"))
         || transportError.contains(QLatin1String("resolve"))
         || transportError.contains(QLatin1String("Name or service not known"))
         || err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE)
-        return BrokerError::make(Kind::Unreachable,
+        return BrokerError::make(
+            Kind::Unreachable,
             QStringLiteral("%1: cannot reach Kafka at %2: %3").arg(clusterName, bootstrap, detail),
             QStringLiteral("check the bootstrap servers and that the brokers are running"));
     if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
-        return BrokerError::make(Kind::Timeout,
+        return BrokerError::make(
+            Kind::Timeout,
             QStringLiteral("%1: no answer from Kafka at %2 in time (%3)")
                 .arg(clusterName, bootstrap, detail),
             QStringLiteral("check the bootstrap servers, firewalls and the brokers' advertised "

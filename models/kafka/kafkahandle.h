@@ -23,8 +23,9 @@ public:
     KafkaHandle &operator=(const KafkaHandle &) = delete;
 
     // extraProperties override the profile's (e.g. group.id for a consumer).
-    static Result<std::unique_ptr<KafkaHandle>> create(const ClusterProfile &profile,
-        rd_kafka_type_t type, const QMap<QString, QString> &extraProperties = {});
+    static Result<std::unique_ptr<KafkaHandle>>
+    create(const ClusterProfile &profile, rd_kafka_type_t type,
+           const QMap<QString, QString> &extraProperties = {});
 
     rd_kafka_t *get() const { return m_rk; }
     const QString &clusterName() const { return m_clusterName; }
@@ -54,6 +55,7 @@ private:
 QString tidyTransportError(const QString &text);
 
 BrokerError classifyKafkaTransportError(const QString &clusterName, const QString &bootstrap,
-    const QString &transportError, rd_kafka_resp_err_t err, const QString &what);
+                                        const QString &transportError, rd_kafka_resp_err_t err,
+                                        const QString &what);
 
 } // namespace veltrix

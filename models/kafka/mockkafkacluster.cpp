@@ -12,8 +12,8 @@ Result<bool> checked(rd_kafka_resp_err_t err, const QString &what)
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return true;
     return BrokerError::make(BrokerError::Kind::Other,
-        QStringLiteral("mock Kafka cluster: %1 failed: %2")
-            .arg(what, QString::fromUtf8(rd_kafka_err2str(err))));
+                             QStringLiteral("mock Kafka cluster: %1 failed: %2")
+                                 .arg(what, QString::fromUtf8(rd_kafka_err2str(err))));
 }
 
 } // namespace
@@ -35,13 +35,15 @@ Result<std::unique_ptr<MockKafkaCluster>> MockKafkaCluster::start(int brokerCoun
     mock->m_owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!mock->m_owner) {
         rd_kafka_conf_destroy(conf);
-        return BrokerError::make(BrokerError::Kind::Other,
+        return BrokerError::make(
+            BrokerError::Kind::Other,
             QStringLiteral("mock Kafka cluster: cannot create its client handle: %1")
                 .arg(QString::fromUtf8(errstr)));
     }
     mock->m_cluster = rd_kafka_mock_cluster_new(mock->m_owner, brokerCount);
     if (!mock->m_cluster)
-        return BrokerError::make(BrokerError::Kind::Other,
+        return BrokerError::make(
+            BrokerError::Kind::Other,
             QStringLiteral("mock Kafka cluster: could not start %1 brokers (no free loopback "
                            "ports?)")
                 .arg(brokerCount));
@@ -55,24 +57,27 @@ QString MockKafkaCluster::bootstrapServers() const
 }
 
 Result<bool> MockKafkaCluster::createTopic(const QString &name, int partitions,
-    int replicationFactor)
+                                           int replicationFactor)
 {
     return checked(rd_kafka_mock_topic_create(m_cluster, name.toUtf8().constData(), partitions,
-                       replicationFactor),
-        QStringLiteral("creating topic \"%1\"").arg(name));
+                                              replicationFactor),
+                   QStringLiteral("creating topic \"%1\"").arg(name));
 }
 
 Result<bool> MockKafkaCluster::setBrokerUp(int brokerId, bool up)
 {
     const rd_kafka_resp_err_t err = up ? rd_kafka_mock_broker_set_up(m_cluster, brokerId)
                                        : rd_kafka_mock_broker_set_down(m_cluster, brokerId);
-    return checked(err, QStringLiteral("setting broker %1 %2").arg(brokerId).arg(up ? QLatin1String("up") : QLatin1String("down")));
+    return checked(err,
+                   QStringLiteral("setting broker %1 %2")
+                       .arg(brokerId)
+                       .arg(up ? QLatin1String("up") : QLatin1String("down")));
 }
 
 Result<bool> MockKafkaCluster::setBrokerRtt(int brokerId, int rttMs)
 {
     return checked(rd_kafka_mock_broker_set_rtt(m_cluster, brokerId, rttMs),
-        QStringLiteral("setting broker %1 round-trip time").arg(brokerId));
+                   QStringLiteral("setting broker %1 round-trip time").arg(brokerId));
 }
 
 } // namespace veltrix

@@ -27,7 +27,8 @@ amqp_bytes_t bytesOf(const QByteArray &data)
 
 QString textOf(amqp_bytes_t bytes)
 {
-    return QString::fromUtf8(static_cast<const char *>(bytes.bytes), static_cast<qsizetype>(bytes.len));
+    return QString::fromUtf8(static_cast<const char *>(bytes.bytes),
+                             static_cast<qsizetype>(bytes.len));
 }
 
 // Keeps the UTF-8 of each QString alive while rabbitmq-c reads the properties.
@@ -98,20 +99,23 @@ AmqpConnection::~AmqpConnection()
 }
 
 Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clusterName,
-    const AmqpEndpoint &endpoint, std::chrono::milliseconds timeout)
+                                                             const AmqpEndpoint &endpoint,
+                                                             std::chrono::milliseconds timeout)
 {
     std::unique_ptr<AmqpConnection> c(new AmqpConnection);
     c->m_clusterName = clusterName;
     c->m_endpoint = endpoint;
     if (endpoint.tls)
-        return BrokerError::make(Kind::Configuration,
+        return BrokerError::make(
+            Kind::Configuration,
             QStringLiteral("%1: amqps:// (TLS) is not supported yet").arg(clusterName),
             QStringLiteral("use amqp:// for now"));
 
     c->m_conn = amqp_new_connection();
     amqp_socket_t *socket = amqp_tcp_socket_new(c->m_conn); // owned by the connection
     if (!socket)
-        return BrokerError::make(Kind::Other, QStringLiteral("%1: cannot create a socket").arg(clusterName));
+        return BrokerError::make(Kind::Other,
+                                 QStringLiteral("%1: cannot create a socket").arg(clusterName));
 
     timeval tv = toTimeval(timeout);
     amqp_set_handshake_timeout(c->m_conn, &tv);
@@ -123,12 +127,14 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
         const QString where = QStringLiteral("%1:%2").arg(endpoint.host).arg(endpoint.port);
         const QString why = QString::fromUtf8(amqp_error_string2(status));
         if (status == AMQP_STATUS_TIMEOUT)
-            return BrokerError::make(Kind::Timeout,
+            return BrokerError::make(
+                Kind::Timeout,
                 QStringLiteral("%1: no answer from RabbitMQ at %2 within %3 ms")
                     .arg(clusterName, where)
                     .arg(timeout.count()),
                 QStringLiteral("check the host, the port and firewalls"));
-        return BrokerError::make(Kind::Unreachable,
+        return BrokerError::make(
+            Kind::Unreachable,
             QStringLiteral("%1: cannot reach RabbitMQ at %2: %3").arg(clusterName, where, why),
             QStringLiteral("check the host and port in the AMQP URI and that the broker is "
                            "running"));
@@ -137,8 +143,9 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
     const QByteArray vhost = endpoint.vhost.toUtf8();
     const QByteArray user = endpoint.user.toUtf8();
     const QByteArray password = endpoint.password.toUtf8();
-    const amqp_rpc_reply_t login = amqp_login(c->m_conn, vhost.constData(), 0, 131072, 0,
-        AMQP_SASL_METHOD_PLAIN, user.constData(), password.constData());
+    const amqp_rpc_reply_t login
+        = amqp_login(c->m_conn, vhost.constData(), 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+                     user.constData(), password.constData());
     if (login.reply_type != AMQP_RESPONSE_NORMAL)
         return c->replyError(login, QStringLiteral("login"));
 
@@ -159,8 +166,9 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
         // Brokers that do not announce authentication_failure_close just drop the socket.
         if (what == QLatin1String("login") && reply.library_error == AMQP_STATUS_CONNECTION_CLOSED)
             return BrokerError::make(Kind::AuthenticationFailed,
-                prefix + QStringLiteral(": the broker closed the connection"),
-                QStringLiteral("check the user name and password for %1").arg(m_endpoint.display()));
+                                     prefix + QStringLiteral(": the broker closed the connection"),
+                                     QStringLiteral("check the user name and password for %1")
+                                         .arg(m_endpoint.display()));
         return BrokerError::make(Kind::Other, prefix + QStringLiteral(": ") + why);
     }
     if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) {
@@ -168,20 +176,24 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
             const auto *close = static_cast<amqp_connection_close_t *>(reply.reply.decoded);
             const QString text = textOf(close->reply_text);
             if (close->reply_code == AMQP_ACCESS_REFUSED)
-                return BrokerError::make(Kind::AuthenticationFailed,
+                return BrokerError::make(
+                    Kind::AuthenticationFailed,
                     QStringLiteral("%1: authentication failed for user \"%2\" (%3)")
                         .arg(m_clusterName, m_endpoint.user, text),
                     QStringLiteral("check the user name and password"));
             if (close->reply_code == AMQP_NOT_ALLOWED && text.contains(QLatin1String("vhost")))
-                return BrokerError::make(Kind::VhostMissing,
+                return BrokerError::make(
+                    Kind::VhostMissing,
                     QStringLiteral("%1: virtual host \"%2\" is not available (%3)")
                         .arg(m_clusterName, m_endpoint.vhost, text),
                     QStringLiteral("check the vhost in the AMQP URI (\"/\" is written %2F) and "
                                    "the user's permissions"));
-            return BrokerError::make(Kind::Protocol,
-                prefix + QStringLiteral(": connection closed by the broker: %1 %2")
-                             .arg(close->reply_code)
-                             .arg(text));
+            return BrokerError::make(
+                Kind::Protocol,
+                prefix
+                    + QStringLiteral(": connection closed by the broker: %1 %2")
+                          .arg(close->reply_code)
+                          .arg(text));
         }
         if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
             const auto *close = static_cast<amqp_channel_close_t *>(reply.reply.decoded);
@@ -192,9 +204,10 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
             amqp_send_method(m_conn, 1, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOk);
             amqp_channel_open(m_conn, 1);
             m_channelOpen = amqp_get_rpc_reply(m_conn).reply_type == AMQP_RESPONSE_NORMAL;
-            const Kind kind = close->reply_code == AMQP_ACCESS_REFUSED ? Kind::AccessDenied : Kind::Protocol;
-            return BrokerError::make(kind,
-                prefix + QStringLiteral(": %1 %2").arg(close->reply_code).arg(text));
+            const Kind kind
+                = close->reply_code == AMQP_ACCESS_REFUSED ? Kind::AccessDenied : Kind::Protocol;
+            return BrokerError::make(
+                kind, prefix + QStringLiteral(": %1 %2").arg(close->reply_code).arg(text));
         }
     }
     return BrokerError::make(Kind::Other, prefix);
@@ -212,7 +225,8 @@ Result<bool> AmqpConnection::checkStatus(int status, const QString &what)
 {
     if (status == AMQP_STATUS_OK)
         return true;
-    return BrokerError::make(Kind::Other,
+    return BrokerError::make(
+        Kind::Other,
         QStringLiteral("%1: %2 failed: %3")
             .arg(m_clusterName, what, QString::fromUtf8(amqp_error_string2(status))));
 }
@@ -226,7 +240,8 @@ QString AmqpConnection::serverProperty(const char *key) const
     return value.toString();
 }
 
-Result<bool> AmqpConnection::declareQueue(const QString &name, bool durable, const QVariantMap &arguments)
+Result<bool> AmqpConnection::declareQueue(const QString &name, bool durable,
+                                          const QVariantMap &arguments)
 {
     const QByteArray queue = name.toUtf8();
     AmqpTableBuilder args(arguments);
@@ -242,13 +257,14 @@ Result<bool> AmqpConnection::deleteQueue(const QString &name)
 }
 
 Result<bool> AmqpConnection::publish(const QString &exchange, const QString &routingKey,
-    const QByteArray &body, const AmqpMessageProperties &properties)
+                                     const QByteArray &body,
+                                     const AmqpMessageProperties &properties)
 {
     const QByteArray ex = exchange.toUtf8();
     const QByteArray key = routingKey.toUtf8();
     PropertiesBuffer props(properties);
     const int status = amqp_basic_publish(m_conn, 1, bytesOf(ex), bytesOf(key), 0, 0, &props.props,
-        bytesOf(body));
+                                          bytesOf(body));
     return checkStatus(status, QStringLiteral("publishing to exchange \"%1\"").arg(exchange));
 }
 
@@ -274,7 +290,8 @@ Result<std::optional<AmqpMessage>> AmqpConnection::get(const QString &queue)
     const amqp_rpc_reply_t read = amqp_read_message(m_conn, 1, &raw, 0);
     if (read.reply_type != AMQP_RESPONSE_NORMAL)
         return replyError(read, what);
-    message.body = QByteArray(static_cast<const char *>(raw.body.bytes), static_cast<qsizetype>(raw.body.len));
+    message.body = QByteArray(static_cast<const char *>(raw.body.bytes),
+                              static_cast<qsizetype>(raw.body.len));
     message.properties = propertiesOf(raw.properties);
     amqp_destroy_message(&raw);
     return std::optional<AmqpMessage>(std::move(message));
@@ -288,7 +305,7 @@ Result<bool> AmqpConnection::ack(quint64 deliveryTag)
 Result<bool> AmqpConnection::reject(quint64 deliveryTag, bool requeue)
 {
     return checkStatus(amqp_basic_reject(m_conn, 1, deliveryTag, requeue ? 1 : 0),
-        QStringLiteral("reject"));
+                       QStringLiteral("reject"));
 }
 
 } // namespace veltrix

@@ -46,14 +46,15 @@ public:
     AmqpConnection &operator=(const AmqpConnection &) = delete;
 
     static Result<std::unique_ptr<AmqpConnection>> open(const QString &clusterName,
-        const AmqpEndpoint &endpoint, std::chrono::milliseconds timeout);
+                                                        const AmqpEndpoint &endpoint,
+                                                        std::chrono::milliseconds timeout);
 
     QString serverProperty(const char *key) const; // "version", "cluster_name", "product"
 
     Result<bool> declareQueue(const QString &name, bool durable, const QVariantMap &arguments = {});
     Result<bool> deleteQueue(const QString &name);
     Result<bool> publish(const QString &exchange, const QString &routingKey, const QByteArray &body,
-        const AmqpMessageProperties &properties = {});
+                         const AmqpMessageProperties &properties = {});
     // basic.get with manual ack; nullopt when the queue is empty.
     Result<std::optional<AmqpMessage>> get(const QString &queue);
     Result<bool> ack(quint64 deliveryTag);

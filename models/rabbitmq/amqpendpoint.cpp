@@ -16,7 +16,8 @@ Result<AmqpEndpoint> AmqpEndpoint::parse(const QString &uri)
         // The password must never reach an error message.
         QUrl url(uri);
         url.setPassword(QString());
-        return BrokerError::make(BrokerError::Kind::Configuration,
+        return BrokerError::make(
+            BrokerError::Kind::Configuration,
             QStringLiteral("not a valid AMQP URI: %1").arg(url.toString()),
             QStringLiteral("expected amqp://user@host:5672/vhost (a vhost of \"/\" is "
                            "written %2F)"));

@@ -71,9 +71,9 @@ bool processAlive(qint64 pid)
 QList<qint64> nodeProcesses(const LocalRabbitNodeInfo &info)
 {
     const QByteArray marker = "RABBITMQ_NODENAME=" + info.nodeName.toUtf8();
-    const qint64 vm = readAll(Layout { info.baseDir }.pidFile()).trimmed().toLongLong();
+    const qint64 vm = readAll(Layout {info.baseDir}.pidFile()).trimmed().toLongLong();
     QList<qint64> pids;
-    for (qint64 pid : { info.pid, vm }) {
+    for (qint64 pid : {info.pid, vm}) {
         if (pid > 0 && !pids.contains(pid) && processAlive(pid)
             && readAll(QStringLiteral("/proc/%1/environ").arg(pid)).split('\0').contains(marker))
             pids.append(pid);
@@ -103,8 +103,7 @@ bool waitUntil(const std::function<bool()> &done, std::chrono::milliseconds time
 // program could take one before the node binds it; start() then fails with the node's own message.
 QList<quint16> pickFreePorts()
 {
-    const QList<quint16> avoided
-        = { 4369, 5672, 15672, 25672 }; // epmd and a system node's defaults
+    const QList<quint16> avoided = {4369, 5672, 15672, 25672}; // epmd and a system node's defaults
     std::vector<std::unique_ptr<QTcpServer>> held;
     QList<quint16> ports;
     while (ports.size() < 3 && held.size() < 20) {
@@ -193,7 +192,7 @@ Readiness waitUntilReady(const LocalRabbitNodeInfo &info, std::chrono::milliseco
 // Returns an error message, empty on success.
 QString writeNodeFiles(const Layout &dirs, const LocalRabbitNodeInfo &info)
 {
-    for (const QString &dir : { dirs.home(), dirs.mnesia(), dirs.logs() }) {
+    for (const QString &dir : {dirs.home(), dirs.mnesia(), dirs.logs()}) {
         if (!QDir().mkpath(dir))
             return QStringLiteral("cannot create %1").arg(dir);
     }
@@ -201,9 +200,9 @@ QString writeNodeFiles(const Layout &dirs, const LocalRabbitNodeInfo &info)
         + "\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = "
         + QByteArray::number(info.managementPort) + "\n";
     // The env file stays empty: without it the script sources /etc/rabbitmq/rabbitmq-env.conf.
-    const std::pair<QString, QByteArray> files[] = { { dirs.config(), config },
-                                                     { dirs.plugins(), "[rabbitmq_management].\n" },
-                                                     { dirs.envFile(), {} } };
+    const std::pair<QString, QByteArray> files[] = {{dirs.config(), config},
+                                                    {dirs.plugins(), "[rabbitmq_management].\n"},
+                                                    {dirs.envFile(), {}}};
     for (const auto &[path, content] : files) {
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
@@ -223,25 +222,25 @@ QProcessEnvironment nodeEnvironment(const Layout &dirs, const LocalRabbitNodeInf
             env.remove(key);
     }
     const std::pair<const char *, QString> variables[] = {
-        { "HOME", dirs.home() }, // the Erlang cookie
-        { "RABBITMQ_CONF_ENV_FILE", dirs.envFile() },
-        { "RABBITMQ_NODENAME", info.nodeName },
-        { "RABBITMQ_NODE_IP_ADDRESS", QStringLiteral("127.0.0.1") },
-        { "RABBITMQ_NODE_PORT", QString::number(info.amqpPort) },
+        {"HOME", dirs.home()}, // the Erlang cookie
+        {"RABBITMQ_CONF_ENV_FILE", dirs.envFile()},
+        {"RABBITMQ_NODENAME", info.nodeName},
+        {"RABBITMQ_NODE_IP_ADDRESS", QStringLiteral("127.0.0.1")},
+        {"RABBITMQ_NODE_PORT", QString::number(info.amqpPort)},
         // The default, AMQP port + 20000, is no port at all for AMQP ports above 45535.
-        { "RABBITMQ_DIST_PORT", QString::number(info.distPort) },
-        { "RABBITMQ_MNESIA_BASE", dirs.mnesia() },
-        { "RABBITMQ_LOG_BASE", dirs.logs() },
-        { "RABBITMQ_ENABLED_PLUGINS_FILE", dirs.plugins() },
-        { "RABBITMQ_CONFIG_FILE", dirs.config() }, // 3.10 takes it with or without ".conf"
+        {"RABBITMQ_DIST_PORT", QString::number(info.distPort)},
+        {"RABBITMQ_MNESIA_BASE", dirs.mnesia()},
+        {"RABBITMQ_LOG_BASE", dirs.logs()},
+        {"RABBITMQ_ENABLED_PLUGINS_FILE", dirs.plugins()},
+        {"RABBITMQ_CONFIG_FILE", dirs.config()}, // 3.10 takes it with or without ".conf"
         // Both default to files under /etc/rabbitmq that would be merged into our config.
-        { "RABBITMQ_CONFIG_FILES", dirs.base + QStringLiteral("/conf.d/*.conf") }, // a glob
-        { "RABBITMQ_ADVANCED_CONFIG_FILE", dirs.base + QStringLiteral("/advanced.config") },
-        { "RABBITMQ_PID_FILE", dirs.pidFile() },
+        {"RABBITMQ_CONFIG_FILES", dirs.base + QStringLiteral("/conf.d/*.conf")}, // a glob
+        {"RABBITMQ_ADVANCED_CONFIG_FILE", dirs.base + QStringLiteral("/advanced.config")},
+        {"RABBITMQ_PID_FILE", dirs.pidFile()},
         // Erlang distribution listens on all interfaces unless told otherwise.
-        { "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS",
-          QStringLiteral("-kernel inet_dist_use_interface {127,0,0,1}") },
-        { "ERL_CRASH_DUMP", dirs.logs() + QStringLiteral("/erl_crash.dump") },
+        {"RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS",
+         QStringLiteral("-kernel inet_dist_use_interface {127,0,0,1}")},
+        {"ERL_CRASH_DUMP", dirs.logs() + QStringLiteral("/erl_crash.dump")},
     };
     for (const auto &[name, value] : variables)
         env.insert(QLatin1String(name), value);
@@ -265,15 +264,15 @@ QString LocalRabbitNodeInfo::managementUrl() const
 QByteArray LocalRabbitNodeInfo::toJson() const
 {
     const QJsonObject object {
-        { QStringLiteral("nodeName"), nodeName },
-        { QStringLiteral("baseDir"), baseDir },
-        { QStringLiteral("amqpPort"), amqpPort },
-        { QStringLiteral("managementPort"), managementPort },
-        { QStringLiteral("distPort"), distPort },
-        { QStringLiteral("pid"), pid },
+        {QStringLiteral("nodeName"), nodeName},
+        {QStringLiteral("baseDir"), baseDir},
+        {QStringLiteral("amqpPort"), amqpPort},
+        {QStringLiteral("managementPort"), managementPort},
+        {QStringLiteral("distPort"), distPort},
+        {QStringLiteral("pid"), pid},
         // For people and shell scripts only; fromJson() derives them again.
-        { QStringLiteral("amqpUri"), amqpUri() },
-        { QStringLiteral("managementUrl"), managementUrl() },
+        {QStringLiteral("amqpUri"), amqpUri()},
+        {QStringLiteral("managementUrl"), managementUrl()},
     };
     return QJsonDocument(object).toJson(QJsonDocument::Indented);
 }
@@ -329,7 +328,7 @@ QString LocalRabbitNode::findServerScript()
 {
     // One release directory per installed package version; the newest sorts last.
     const QDir lib(QStringLiteral("/usr/lib/rabbitmq/lib"));
-    const QStringList releases = lib.entryList({ QStringLiteral("rabbitmq_server-*") }, QDir::Dirs);
+    const QStringList releases = lib.entryList({QStringLiteral("rabbitmq_server-*")}, QDir::Dirs);
     for (auto it = releases.crbegin(); it != releases.crend(); ++it) {
         const QFileInfo script(lib.filePath(*it + QStringLiteral("/sbin/rabbitmq-server")));
         if (script.isExecutable())
@@ -362,7 +361,7 @@ Result<LocalRabbitNodeInfo> LocalRabbitNode::start(Lifetime lifetime,
                 QStringLiteral("cannot start a private RabbitMQ node: no free loopback port"));
         setPorts(ports[0], ports[1], ports[2]); // kept for a restart of this object
     }
-    const Layout dirs { m_info.baseDir };
+    const Layout dirs {m_info.baseDir};
     if (const QString error = writeNodeFiles(dirs, m_info); !error.isEmpty())
         return BrokerError::make(Kind::Configuration,
                                  QStringLiteral("cannot start a private RabbitMQ node: ") + error);

@@ -13,14 +13,13 @@ using Kind = BrokerError::Kind;
 }
 
 ManagementClient::ManagementClient(QString clusterName, QUrl baseUrl, QString user,
-    QString password, std::chrono::milliseconds timeout)
+                                   QString password, std::chrono::milliseconds timeout)
     : m_clusterName(std::move(clusterName))
     , m_baseUrl(std::move(baseUrl))
     , m_user(std::move(user))
     , m_password(std::move(password))
     , m_timeout(timeout)
-{
-}
+{ }
 
 ManagementClient::~ManagementClient() = default;
 
@@ -49,39 +48,44 @@ Result<QJsonDocument> ManagementClient::get(const QString &path)
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QNetworkReply::NetworkError error = reply->error();
     if (status == 401)
-        return BrokerError::make(Kind::AuthenticationFailed,
+        return BrokerError::make(
+            Kind::AuthenticationFailed,
             QStringLiteral("%1: management API at %2 refused the credentials of user \"%3\"")
                 .arg(m_clusterName, where, m_user),
             QStringLiteral("check the user name and password; the user needs the "
                            "\"monitoring\" or \"administrator\" tag"));
     if (status == 403)
-        return BrokerError::make(Kind::AccessDenied,
+        return BrokerError::make(
+            Kind::AccessDenied,
             QStringLiteral("%1: management API at %2: user \"%3\" may not read %4")
                 .arg(m_clusterName, where, m_user, path));
     if (error == QNetworkReply::ConnectionRefusedError || error == QNetworkReply::HostNotFoundError)
-        return BrokerError::make(Kind::Unreachable,
+        return BrokerError::make(
+            Kind::Unreachable,
             QStringLiteral("%1: cannot reach the management API at %2: %3")
                 .arg(m_clusterName, where, reply->errorString()),
             QStringLiteral("check the \"management\" URL and that the management plugin is "
                            "enabled"));
     if (error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError)
-        return BrokerError::make(Kind::Timeout,
+        return BrokerError::make(
+            Kind::Timeout,
             QStringLiteral("%1: the management API at %2 did not answer within %3 ms")
                 .arg(m_clusterName, where)
                 .arg(m_timeout.count()));
     if (error == QNetworkReply::SslHandshakeFailedError)
         return BrokerError::make(Kind::TlsFailed,
-            QStringLiteral("%1: TLS with the management API at %2 failed: %3")
-                .arg(m_clusterName, where, reply->errorString()));
+                                 QStringLiteral("%1: TLS with the management API at %2 failed: %3")
+                                     .arg(m_clusterName, where, reply->errorString()));
     if (error != QNetworkReply::NoError)
         return BrokerError::make(Kind::Other,
-            QStringLiteral("%1: management API %2%3 failed: %4")
-                .arg(m_clusterName, where, path, reply->errorString()));
+                                 QStringLiteral("%1: management API %2%3 failed: %4")
+                                     .arg(m_clusterName, where, path, reply->errorString()));
 
     QJsonParseError parseError;
     QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return BrokerError::make(Kind::Protocol,
+        return BrokerError::make(
+            Kind::Protocol,
             QStringLiteral("%1: management API %2%3 answered with invalid JSON: %4")
                 .arg(m_clusterName, where, path, parseError.errorString()),
             QStringLiteral("is the \"management\" URL really RabbitMQ's management API?"));

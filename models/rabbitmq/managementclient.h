@@ -19,7 +19,7 @@ class ManagementClient
 {
 public:
     ManagementClient(QString clusterName, QUrl baseUrl, QString user, QString password,
-        std::chrono::milliseconds timeout);
+                     std::chrono::milliseconds timeout);
     ~ManagementClient();
 
     // path like "/api/overview"; query items already encoded in it.

@@ -13,8 +13,7 @@ namespace veltrix {
 RabbitClusterClient::RabbitClusterClient(ClusterProfile profile, std::chrono::milliseconds timeout)
     : m_profile(std::move(profile))
     , m_timeout(timeout)
-{
-}
+{ }
 
 RabbitClusterClient::~RabbitClusterClient() = default;
 
@@ -36,7 +35,8 @@ Result<AmqpConnection *> RabbitClusterClient::connection()
 Result<ManagementClient *> RabbitClusterClient::management()
 {
     if (m_profile.managementUrl.isEmpty())
-        return BrokerError::make(BrokerError::Kind::Configuration,
+        return BrokerError::make(
+            BrokerError::Kind::Configuration,
             QStringLiteral("%1: no management URL in the profile").arg(m_profile.name),
             QStringLiteral("add \"management\": \"http://host:15672\" to list vhosts and "
                            "queues"));
@@ -45,8 +45,8 @@ Result<ManagementClient *> RabbitClusterClient::management()
     if (!m_endpoint->ok())
         return m_endpoint->error();
     if (!m_management)
-        m_management = std::make_unique<ManagementClient>(m_profile.name,
-            QUrl(m_profile.managementUrl), m_endpoint->value().user,
+        m_management = std::make_unique<ManagementClient>(
+            m_profile.name, QUrl(m_profile.managementUrl), m_endpoint->value().user,
             m_endpoint->value().password, m_timeout);
     return m_management.get();
 }
@@ -97,8 +97,8 @@ Result<ClusterTopology> RabbitClusterClient::fetchTopology()
     auto vhosts = api.value()->get(QStringLiteral("/api/vhosts?columns=name"));
     if (!vhosts)
         return vhosts.error();
-    auto queues
-        = api.value()->get(QStringLiteral("/api/queues?columns=name,vhost,type,messages,consumers"));
+    auto queues = api.value()->get(
+        QStringLiteral("/api/queues?columns=name,vhost,type,messages,consumers"));
     if (!queues)
         return queues.error();
 
@@ -128,7 +128,7 @@ Result<ClusterTopology> RabbitClusterClient::fetchTopology()
     }
     for (auto &vhost : byName) {
         std::sort(vhost.queues.begin(), vhost.queues.end(),
-            [](const auto &a, const auto &b) { return a.name < b.name; });
+                  [](const auto &a, const auto &b) { return a.name < b.name; });
         topology.vhosts.append(vhost);
     }
     return topology;

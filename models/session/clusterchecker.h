@@ -10,6 +10,6 @@ namespace veltrix {
 // Probes every profile at once, each on its own pool thread, so one dead cluster
 // costs its own timeout and not everyone's. Results come back in profile order.
 QList<ClusterCheck> checkClusters(const QList<ClusterProfile> &profiles,
-    std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 } // namespace veltrix

@@ -6,7 +6,7 @@
 namespace veltrix {
 
 std::unique_ptr<ClusterClient> ClusterClient::create(const ClusterProfile &profile,
-    std::chrono::milliseconds timeout)
+                                                     std::chrono::milliseconds timeout)
 {
     if (profile.kind == ClusterKind::Kafka)
         return std::make_unique<KafkaClusterClient>(profile, timeout);

@@ -22,7 +22,8 @@ public:
     virtual Result<ClusterTopology> fetchTopology() = 0;
 
     static std::unique_ptr<ClusterClient> create(const ClusterProfile &profile,
-        std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                                                 std::chrono::milliseconds timeout
+                                                 = std::chrono::seconds(5));
 };
 
 } // namespace veltrix

@@ -26,8 +26,7 @@ QString describeConnected(const ClusterTopology &topology)
 ClusterSession::ClusterSession(ClusterProfile profile, QObject *parent)
     : QObject(parent)
     , m_profile(std::move(profile))
-{
-}
+{ }
 
 ClusterSession::~ClusterSession() = default;
 
@@ -82,7 +81,7 @@ void ClusterSession::scheduleNext(bool failed)
 
 void ClusterSession::publishStatus(ConnectionStatus::State state, const QString &detail)
 {
-    Q_EMIT statusChanged(ConnectionStatus{m_profile.name, state, detail});
+    Q_EMIT statusChanged(ConnectionStatus {m_profile.name, state, detail});
 }
 
 } // namespace veltrix

@@ -30,14 +30,17 @@ void SessionManager::open(const QList<ClusterProfile> &profiles)
         worker.session->moveToThread(worker.thread);
         connect(worker.thread, &QThread::finished, worker.session, &QObject::deleteLater);
         connect(worker.session, &ClusterSession::statusChanged, this,
-            &SessionManager::statusChanged, Qt::QueuedConnection);
+                &SessionManager::statusChanged, Qt::QueuedConnection);
         connect(worker.session, &ClusterSession::topologyAvailable, this,
-            &SessionManager::topologyAvailable, Qt::QueuedConnection);
-        connect(worker.session, &ClusterSession::firstOutcome, this, [this](const QString &name) {
-            m_reported.insert(name);
-            if (allReported())
-                Q_EMIT allSessionsReported();
-        }, Qt::QueuedConnection);
+                &SessionManager::topologyAvailable, Qt::QueuedConnection);
+        connect(
+            worker.session, &ClusterSession::firstOutcome, this,
+            [this](const QString &name) {
+                m_reported.insert(name);
+                if (allReported())
+                    Q_EMIT allSessionsReported();
+            },
+            Qt::QueuedConnection);
         worker.thread->start();
         QMetaObject::invokeMethod(worker.session, &ClusterSession::start, Qt::QueuedConnection);
         m_workers.push_back(worker);
@@ -51,7 +54,8 @@ void SessionManager::closeAll()
     for (const Worker &worker : m_workers) {
         // stop() runs on the worker so connections close on the thread that opened them;
         // it waits behind a refresh in progress, which every call's timeout bounds.
-        QMetaObject::invokeMethod(worker.session, &ClusterSession::stop, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(worker.session, &ClusterSession::stop,
+                                  Qt::BlockingQueuedConnection);
         worker.thread->quit();
         worker.thread->wait();
     }

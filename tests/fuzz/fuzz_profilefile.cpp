@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const qsizetype newline = json.indexOf('\n');
     const QStringList path = QString::fromUtf8(json.left(newline < 0 ? 64 : newline)).split(u'/');
     veltrix::positionOfJsonPath(json, path);
-    veltrix::lineOfJsonPath(json, { u"clusters"_s, u"0"_s, u"name"_s });
+    veltrix::lineOfJsonPath(json, {u"clusters"_s, u"0"_s, u"name"_s});
     veltrix::positionOfOffset(json, qsizetype(size / 2));
     return 0;
 }

@@ -22,7 +22,8 @@ using namespace veltrix;
 
 namespace {
 
-QModelIndex childStartingWith(const QAbstractItemModel &model, const QModelIndex &parent, const QString &prefix)
+QModelIndex childStartingWith(const QAbstractItemModel &model, const QModelIndex &parent,
+                              const QString &prefix)
 {
     for (int row = 0; row < model.rowCount(parent); ++row) {
         const QModelIndex child = model.index(row, 0, parent);
@@ -63,21 +64,23 @@ void TestMainWindow::initTestCase()
 
     auto endpoint = AmqpEndpoint::parse(m_node.amqpUri());
     QVERIFY(endpoint.ok());
-    auto amqp = AmqpConnection::open(QStringLiteral("setup"), endpoint.value(), std::chrono::seconds(5));
+    auto amqp
+        = AmqpConnection::open(QStringLiteral("setup"), endpoint.value(), std::chrono::seconds(5));
     QVERIFY2(amqp.ok(), qPrintable(amqp.error().describe()));
     QVERIFY(amqp.value()->declareQueue(QStringLiteral("gui.orders"), true).ok());
     QVERIFY(amqp.value()->declareQueue(QStringLiteral("gui.orders.dlq"), true).ok());
 
     m_profiles = {test::kafkaProfile(QStringLiteral("shop-kafka"), m_mock->bootstrapServers(),
-                      {QStringLiteral("billing")}),
-        test::rabbitProfile(QStringLiteral("shop-rabbit"), m_node),
-        test::kafkaProfile(QStringLiteral("legacy-kafka"), test::deadEndpoint())};
+                                     {QStringLiteral("billing")}),
+                  test::rabbitProfile(QStringLiteral("shop-rabbit"), m_node),
+                  test::kafkaProfile(QStringLiteral("legacy-kafka"), test::deadEndpoint())};
 }
 
 void TestMainWindow::treeFillsFromBothBrokers()
 {
     MainWindow window;
-    QAbstractItemModelTester tester(window.treeModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(window.treeModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy reported(window.sessions(), &SessionManager::allSessionsReported);
     window.openProfiles(m_profiles, QStringLiteral("test"));
     window.show();
@@ -100,10 +103,14 @@ void TestMainWindow::treeFillsFromBothBrokers()
     QVERIFY(window.treeView()->isExpanded(
         static_cast<QAbstractProxyModel *>(window.treeView()->model())->mapFromSource(topics)));
     const QString legacy = window.connectionIndicators()->textFor(QStringLiteral("legacy-kafka"));
-    QVERIFY2(legacy.startsWith(QStringLiteral("legacy-kafka: failed — legacy-kafka: cannot reach Kafka")), qPrintable(legacy));
+    QVERIFY2(legacy.startsWith(
+                 QStringLiteral("legacy-kafka: failed — legacy-kafka: cannot reach Kafka")),
+             qPrintable(legacy));
     QVERIFY2(legacy.contains(QLatin1String("Connection refused")), qPrintable(legacy));
-    QVERIFY2(window.connectionIndicators()->textFor(QStringLiteral("shop-kafka")).contains(QLatin1String("connected")),
-        qPrintable(window.connectionIndicators()->textFor(QStringLiteral("shop-kafka"))));
+    QVERIFY2(window.connectionIndicators()
+                 ->textFor(QStringLiteral("shop-kafka"))
+                 .contains(QLatin1String("connected")),
+             qPrintable(window.connectionIndicators()->textFor(QStringLiteral("shop-kafka"))));
 }
 
 void TestMainWindow::screenshotShowsTheClusters()
@@ -115,7 +122,7 @@ void TestMainWindow::screenshotShowsTheClusters()
     QProcess console;
     console.setProcessChannelMode(QProcess::ForwardedChannels);
     console.start(qEnvironmentVariable("VELTRIX_CONSOLE"),
-        {QStringLiteral("--profiles"), profiles, QStringLiteral("--screenshot"), png});
+                  {QStringLiteral("--profiles"), profiles, QStringLiteral("--screenshot"), png});
     QVERIFY(console.waitForFinished(60000));
     QCOMPARE(console.exitCode(), 0);
 

@@ -42,29 +42,33 @@ void TestKafkaCluster::initTestCase()
 
 void TestKafkaCluster::producesAndConsumes()
 {
-    const ClusterProfile profile = test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers());
+    const ClusterProfile profile
+        = test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers());
     auto producer = KafkaHandle::create(profile, RD_KAFKA_PRODUCER);
     QVERIFY2(producer.ok(), qPrintable(producer.error().describe()));
     constexpr int Count = 300;
     for (int i = 0; i < Count; ++i) {
         const QByteArray payload = QByteArray("order-") + QByteArray::number(i);
-        const rd_kafka_resp_err_t err = rd_kafka_producev(producer.value()->get(),
-            RD_KAFKA_V_TOPIC("orders"), RD_KAFKA_V_PARTITION(i % 6),
-            RD_KAFKA_V_VALUE(const_cast<char *>(payload.constData()), static_cast<size_t>(payload.size())),
+        const rd_kafka_resp_err_t err = rd_kafka_producev(
+            producer.value()->get(), RD_KAFKA_V_TOPIC("orders"), RD_KAFKA_V_PARTITION(i % 6),
+            RD_KAFKA_V_VALUE(const_cast<char *>(payload.constData()),
+                             static_cast<size_t>(payload.size())),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         QCOMPARE(err, RD_KAFKA_RESP_ERR_NO_ERROR);
     }
     QCOMPARE(rd_kafka_flush(producer.value()->get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
 
-    auto consumer = KafkaHandle::create(profile, RD_KAFKA_CONSUMER,
-        {{QStringLiteral("group.id"), QStringLiteral("tst-roundtrip")},
-            {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
+    auto consumer
+        = KafkaHandle::create(profile, RD_KAFKA_CONSUMER,
+                              {{QStringLiteral("group.id"), QStringLiteral("tst-roundtrip")},
+                               {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
     QVERIFY2(consumer.ok(), qPrintable(consumer.error().describe()));
     rd_kafka_t *rk = consumer.value()->get();
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t *assignment = rd_kafka_topic_partition_list_new(6);
     for (int p = 0; p < 6; ++p)
-        rd_kafka_topic_partition_list_add(assignment, "orders", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_topic_partition_list_add(assignment, "orders", p)->offset
+            = RD_KAFKA_OFFSET_BEGINNING;
     QCOMPARE(rd_kafka_assign(rk, assignment), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_topic_partition_list_destroy(assignment);
 
@@ -76,7 +80,8 @@ void TestKafkaCluster::producesAndConsumes()
         if (!msg)
             continue;
         if (!msg->err)
-            seen.insert(QByteArray(static_cast<const char *>(msg->payload), static_cast<qsizetype>(msg->len)));
+            seen.insert(QByteArray(static_cast<const char *>(msg->payload),
+                                   static_cast<qsizetype>(msg->len)));
         rd_kafka_message_destroy(msg);
     }
     rd_kafka_consumer_close(rk);
@@ -87,7 +92,8 @@ void TestKafkaCluster::producesAndConsumes()
 
 void TestKafkaCluster::readsTopology()
 {
-    KafkaClusterClient client(test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers()),
+    KafkaClusterClient client(
+        test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers()),
         std::chrono::seconds(5));
     auto topology = client.fetchTopology();
     QVERIFY2(topology.ok(), qPrintable(topology.error().describe()));
@@ -105,28 +111,31 @@ void TestKafkaCluster::readsTopology()
 
 void TestKafkaCluster::fallsBackToProfileGroupsWhenListGroupsIsUnsupported()
 {
-    KafkaClusterClient client(test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers(),
-                                  {QStringLiteral("billing"), QStringLiteral("shipping")}),
+    KafkaClusterClient client(
+        test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers(),
+                           {QStringLiteral("billing"), QStringLiteral("shipping")}),
         std::chrono::seconds(5));
     auto topology = client.fetchTopology();
     QVERIFY2(topology.ok(), qPrintable(topology.error().describe()));
     QCOMPARE(topology->groups.size(), 2);
     QCOMPARE(topology->groups.at(0).name, QStringLiteral("billing"));
     QVERIFY2(topology->groupsNote.contains(QLatin1String("do not support ListGroups")),
-        qPrintable(topology->groupsNote));
+             qPrintable(topology->groupsNote));
 }
 
 void TestKafkaCluster::deadClusterFailsFastWithReason()
 {
     const QString dead = test::deadEndpoint();
-    KafkaClusterClient client(test::kafkaProfile(QStringLiteral("gone"), dead), std::chrono::seconds(3));
+    KafkaClusterClient client(test::kafkaProfile(QStringLiteral("gone"), dead),
+                              std::chrono::seconds(3));
     QElapsedTimer clock;
     clock.start();
     const ClusterCheck check = client.probe();
     QVERIFY(!check.reachable);
     QVERIFY2(clock.elapsed() < 8000, qPrintable(QString::number(clock.elapsed())));
-    QVERIFY2(check.errorKind == QLatin1String("unreachable") || check.errorKind == QLatin1String("timeout"),
-        qPrintable(check.errorKind));
+    QVERIFY2(check.errorKind == QLatin1String("unreachable")
+                 || check.errorKind == QLatin1String("timeout"),
+             qPrintable(check.errorKind));
     QVERIFY2(check.error.contains(dead), qPrintable(check.error));
     QVERIFY2(check.error.startsWith(QLatin1String("gone: ")), qPrintable(check.error));
 }
@@ -149,7 +158,7 @@ void TestKafkaCluster::sessionPublishesStatusAndTopology()
     QSignalSpy statuses(&sessions, &SessionManager::statusChanged);
     QSignalSpy reported(&sessions, &SessionManager::allSessionsReported);
     sessions.open({test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers()),
-        test::kafkaProfile(QStringLiteral("gone"), test::deadEndpoint())});
+                   test::kafkaProfile(QStringLiteral("gone"), test::deadEndpoint())});
     QVERIFY(reported.wait(20000));
     QCOMPARE(topologies.size(), 1);
     const auto topology = topologies.first().first().value<ClusterTopology>();

@@ -40,7 +40,8 @@ std::unique_ptr<AmqpConnection> TestRabbitMqCluster::connect()
     auto endpoint = AmqpEndpoint::parse(m_node.amqpUri());
     if (!endpoint)
         return nullptr;
-    auto connection = AmqpConnection::open(QStringLiteral("test"), endpoint.value(), std::chrono::seconds(5));
+    auto connection
+        = AmqpConnection::open(QStringLiteral("test"), endpoint.value(), std::chrono::seconds(5));
     if (!connection) {
         qWarning("%s", qPrintable(connection.error().describe()));
         return nullptr;
@@ -64,10 +65,11 @@ void TestRabbitMqCluster::publishesAndReadsBack()
         props.contentType = QStringLiteral("application/json");
         props.correlationId = QStringLiteral("corr-%1").arg(i);
         props.priority = 3;
-        props.headers = {{QStringLiteral("attempt"), i},
-            {QStringLiteral("raw"), binary},
-            {QStringLiteral("nested"), QVariantMap {{QStringLiteral("k"), QStringLiteral("v")}}},
-            {QStringLiteral("list"), QVariantList {1, QStringLiteral("two")}}};
+        props.headers
+            = {{QStringLiteral("attempt"), i},
+               {QStringLiteral("raw"), binary},
+               {QStringLiteral("nested"), QVariantMap {{QStringLiteral("k"), QStringLiteral("v")}}},
+               {QStringLiteral("list"), QVariantList {1, QStringLiteral("two")}}};
         const QByteArray body = QStringLiteral("{\"order\": %1}").arg(i).toUtf8();
         QVERIFY(amqp->publish(QString(), queue, body, props).ok());
     }
@@ -86,8 +88,11 @@ void TestRabbitMqCluster::publishesAndReadsBack()
         QCOMPARE(m.properties.deliveryMode, 2);
         QCOMPARE(m.properties.headers.value(QStringLiteral("attempt")).toLongLong(), qint64(i));
         QCOMPARE(m.properties.headers.value(QStringLiteral("raw")).toByteArray(), binary);
-        QCOMPARE(m.properties.headers.value(QStringLiteral("nested")).toMap().value(QStringLiteral("k")).toString(),
-            QStringLiteral("v"));
+        QCOMPARE(m.properties.headers.value(QStringLiteral("nested"))
+                     .toMap()
+                     .value(QStringLiteral("k"))
+                     .toString(),
+                 QStringLiteral("v"));
         QCOMPARE(m.properties.headers.value(QStringLiteral("list")).toList().size(), 2);
         QVERIFY(amqp->ack(m.deliveryTag).ok());
     }
@@ -99,7 +104,8 @@ void TestRabbitMqCluster::publishesAndReadsBack()
 
 void TestRabbitMqCluster::probeReportsVersion()
 {
-    RabbitClusterClient client(test::rabbitProfile(QStringLiteral("rabbit"), m_node), std::chrono::seconds(5));
+    RabbitClusterClient client(test::rabbitProfile(QStringLiteral("rabbit"), m_node),
+                               std::chrono::seconds(5));
     const ClusterCheck check = client.probe();
     QVERIFY2(check.reachable, qPrintable(check.error));
     QVERIFY2(check.serverVersion.startsWith(QLatin1String("3.")), qPrintable(check.serverVersion));
@@ -113,15 +119,17 @@ void TestRabbitMqCluster::topologyListsQueuesWithTypes()
     QVERIFY(amqp);
     QVERIFY(amqp->declareQueue(QStringLiteral("tst.classic"), true).ok());
     QVERIFY(amqp->declareQueue(QStringLiteral("tst.quorum"), true,
-                    {{QStringLiteral("x-queue-type"), QStringLiteral("quorum")}})
+                               {{QStringLiteral("x-queue-type"), QStringLiteral("quorum")}})
                 .ok());
 
-    RabbitClusterClient client(test::rabbitProfile(QStringLiteral("rabbit"), m_node), std::chrono::seconds(5));
+    RabbitClusterClient client(test::rabbitProfile(QStringLiteral("rabbit"), m_node),
+                               std::chrono::seconds(5));
     auto topology = client.fetchTopology();
     QVERIFY2(topology.ok(), qPrintable(topology.error().describe()));
     QVERIFY(topology->serverVersion.startsWith(QLatin1String("3.")));
-    const auto root = std::find_if(topology->vhosts.begin(), topology->vhosts.end(),
-        [](const RabbitVhostInfo &v) { return v.name == QLatin1String("/"); });
+    const auto root
+        = std::find_if(topology->vhosts.begin(), topology->vhosts.end(),
+                       [](const RabbitVhostInfo &v) { return v.name == QLatin1String("/"); });
     QVERIFY(root != topology->vhosts.end());
     QMap<QString, QString> types;
     for (const RabbitQueueInfo &q : root->queues)
@@ -139,14 +147,18 @@ void TestRabbitMqCluster::wrongPasswordSaysSo_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("mentions");
     const QString hostPort = QStringLiteral("127.0.0.1:%1").arg(m_node.amqpPort);
-    QTest::newRow("wrong password") << QStringLiteral("amqp://guest:s3cr3t-wrong@%1/%2F").arg(hostPort)
-                                    << QStringLiteral("authentication_failed") << QStringLiteral("guest");
+    QTest::newRow("wrong password")
+        << QStringLiteral("amqp://guest:s3cr3t-wrong@%1/%2F").arg(hostPort)
+        << QStringLiteral("authentication_failed") << QStringLiteral("guest");
     QTest::newRow("unknown user") << QStringLiteral("amqp://nobody:pw@%1/%2F").arg(hostPort)
-                                  << QStringLiteral("authentication_failed") << QStringLiteral("nobody");
-    QTest::newRow("missing vhost") << QStringLiteral("amqp://guest:guest@%1/no-such-vhost").arg(hostPort)
-                                   << QStringLiteral("vhost_missing") << QStringLiteral("no-such-vhost");
-    QTest::newRow("nothing listening") << QStringLiteral("amqp://guest:guest@%1/%2F").arg(test::deadEndpoint())
-                                       << QStringLiteral("unreachable") << QStringLiteral("cannot reach");
+                                  << QStringLiteral("authentication_failed")
+                                  << QStringLiteral("nobody");
+    QTest::newRow("missing vhost")
+        << QStringLiteral("amqp://guest:guest@%1/no-such-vhost").arg(hostPort)
+        << QStringLiteral("vhost_missing") << QStringLiteral("no-such-vhost");
+    QTest::newRow("nothing listening")
+        << QStringLiteral("amqp://guest:guest@%1/%2F").arg(test::deadEndpoint())
+        << QStringLiteral("unreachable") << QStringLiteral("cannot reach");
 }
 
 void TestRabbitMqCluster::wrongPasswordSaysSo()

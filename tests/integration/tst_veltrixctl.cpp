@@ -71,7 +71,8 @@ private:
 
 void TestVeltrixCtl::initTestCase()
 {
-    QVERIFY2(!qEnvironmentVariableIsEmpty("VELTRIX_CTL"), "VELTRIX_CTL names the veltrixctl binary");
+    QVERIFY2(!qEnvironmentVariableIsEmpty("VELTRIX_CTL"),
+             "VELTRIX_CTL names the veltrixctl binary");
     QString whyNot;
     const auto node = testRabbitNodeFromEnvironment(&whyNot);
     if (!node)
@@ -84,10 +85,11 @@ void TestVeltrixCtl::initTestCase()
 
     ClusterProfile deadRabbit = test::rabbitProfile(QStringLiteral("dead-rabbit"), m_node);
     deadRabbit.amqpUri = QStringLiteral("amqp://guest:guest@%1/%2F").arg(test::deadEndpoint());
-    m_profiles = test::writeProfiles(m_dir.path(),
+    m_profiles = test::writeProfiles(
+        m_dir.path(),
         {test::kafkaProfile(QStringLiteral("shop-kafka"), m_mock->bootstrapServers()),
-            test::rabbitProfile(QStringLiteral("shop-rabbit"), m_node),
-            test::kafkaProfile(QStringLiteral("dead-kafka"), test::deadEndpoint()), deadRabbit});
+         test::rabbitProfile(QStringLiteral("shop-rabbit"), m_node),
+         test::kafkaProfile(QStringLiteral("dead-kafka"), test::deadEndpoint()), deadRabbit});
     QVERIFY(!m_profiles.isEmpty());
 }
 
@@ -100,7 +102,8 @@ void TestVeltrixCtl::printsVersion()
 
 void TestVeltrixCtl::checkReportsGoodAndBadClustersWithinTenSeconds()
 {
-    const Run run = runCtl({QStringLiteral("check"), QStringLiteral("--json"), QStringLiteral("--profiles"), m_profiles});
+    const Run run = runCtl({QStringLiteral("check"), QStringLiteral("--json"),
+                            QStringLiteral("--profiles"), m_profiles});
     QVERIFY2(run.elapsedMs < 10000, qPrintable(QStringLiteral("took %1 ms").arg(run.elapsedMs)));
     QCOMPARE(run.exitCode, 1); // some cluster failed
     QJsonParseError error;
@@ -116,40 +119,50 @@ void TestVeltrixCtl::checkReportsGoodAndBadClustersWithinTenSeconds()
 
     const QJsonObject rabbit = byName(clusters, QStringLiteral("shop-rabbit"));
     QCOMPARE(rabbit.value(QLatin1String("reachable")).toBool(), true);
-    QVERIFY(rabbit.value(QLatin1String("server_version")).toString().startsWith(QLatin1String("3.")));
+    QVERIFY(
+        rabbit.value(QLatin1String("server_version")).toString().startsWith(QLatin1String("3.")));
 
     for (const QString &name : {QStringLiteral("dead-kafka"), QStringLiteral("dead-rabbit")}) {
         const QJsonObject dead = byName(clusters, name);
         QCOMPARE(dead.value(QLatin1String("reachable")).toBool(), false);
         const QJsonObject err = dead.value(QLatin1String("error")).toObject();
         QVERIFY2(!err.value(QLatin1String("message")).toString().isEmpty(), qPrintable(name));
-        QVERIFY2(err.value(QLatin1String("message")).toString().startsWith(name + QStringLiteral(": ")),
+        QVERIFY2(
+            err.value(QLatin1String("message")).toString().startsWith(name + QStringLiteral(": ")),
             qPrintable(err.value(QLatin1String("message")).toString()));
         QVERIFY2(err.value(QLatin1String("kind")).toString() == QLatin1String("unreachable")
-                || err.value(QLatin1String("kind")).toString() == QLatin1String("timeout"),
-            qPrintable(err.value(QLatin1String("kind")).toString()));
+                     || err.value(QLatin1String("kind")).toString() == QLatin1String("timeout"),
+                 qPrintable(err.value(QLatin1String("kind")).toString()));
     }
 }
 
 void TestVeltrixCtl::profilesListsWithoutPasswords()
 {
-    const Run run = runCtl({QStringLiteral("profiles"), QStringLiteral("--json"), QStringLiteral("--profiles"), m_profiles});
+    const Run run = runCtl({QStringLiteral("profiles"), QStringLiteral("--json"),
+                            QStringLiteral("--profiles"), m_profiles});
     QCOMPARE(run.exitCode, 0);
-    const QJsonArray clusters = QJsonDocument::fromJson(run.out).object().value(QLatin1String("clusters")).toArray();
+    const QJsonArray clusters
+        = QJsonDocument::fromJson(run.out).object().value(QLatin1String("clusters")).toArray();
     QCOMPARE(clusters.size(), 4);
-    QCOMPARE(byName(clusters, QStringLiteral("shop-kafka")).value(QLatin1String("bootstrap")).toString(),
+    QCOMPARE(
+        byName(clusters, QStringLiteral("shop-kafka")).value(QLatin1String("bootstrap")).toString(),
         m_mock->bootstrapServers());
     QVERIFY2(!run.out.contains("guest:guest"), run.out.constData());
-    QVERIFY(byName(clusters, QStringLiteral("shop-rabbit")).value(QLatin1String("amqp")).toString().contains(QLatin1String("***")));
+    QVERIFY(byName(clusters, QStringLiteral("shop-rabbit"))
+                .value(QLatin1String("amqp"))
+                .toString()
+                .contains(QLatin1String("***")));
 }
 
 void TestVeltrixCtl::adHocFlagsReplaceTheProfilesFile()
 {
-    const Run run = runCtl({QStringLiteral("check"), QStringLiteral("--json"), QStringLiteral("--bootstrap"),
-        m_mock->bootstrapServers(), QStringLiteral("--amqp"), m_node.amqpUri(), QStringLiteral("--management"),
-        m_node.managementUrl()});
+    const Run run
+        = runCtl({QStringLiteral("check"), QStringLiteral("--json"), QStringLiteral("--bootstrap"),
+                  m_mock->bootstrapServers(), QStringLiteral("--amqp"), m_node.amqpUri(),
+                  QStringLiteral("--management"), m_node.managementUrl()});
     QCOMPARE(run.exitCode, 0);
-    const QJsonArray clusters = QJsonDocument::fromJson(run.out).object().value(QLatin1String("clusters")).toArray();
+    const QJsonArray clusters
+        = QJsonDocument::fromJson(run.out).object().value(QLatin1String("clusters")).toArray();
     QCOMPARE(clusters.size(), 2);
     for (const QJsonValue &c : clusters)
         QVERIFY2(c.toObject().value(QLatin1String("reachable")).toBool(), run.out.constData());
@@ -159,9 +172,11 @@ void TestVeltrixCtl::brokenProfilesFileNamesFileAndLine()
 {
     QFile file(m_dir.filePath(QStringLiteral("broken.json")));
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("{\"clusters\": [\n  {\"name\": \"a\", \"kind\": \"kafka\",\n   \"bootstrap\": 9092}\n]}\n");
+    file.write("{\"clusters\": [\n  {\"name\": \"a\", \"kind\": \"kafka\",\n   \"bootstrap\": "
+               "9092}\n]}\n");
     file.close();
-    const Run run = runCtl({QStringLiteral("check"), QStringLiteral("--profiles"), file.fileName()});
+    const Run run
+        = runCtl({QStringLiteral("check"), QStringLiteral("--profiles"), file.fileName()});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains("broken.json:3"), run.err.constData());
     QVERIFY2(run.err.contains("bootstrap"), run.err.constData());
@@ -170,7 +185,7 @@ void TestVeltrixCtl::brokenProfilesFileNamesFileAndLine()
 void TestVeltrixCtl::unknownProfileIsAUsageError()
 {
     const Run run = runCtl({QStringLiteral("check"), QStringLiteral("--profiles"), m_profiles,
-        QStringLiteral("--profile"), QStringLiteral("nope")});
+                            QStringLiteral("--profile"), QStringLiteral("nope")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains("nope"), run.err.constData());
 }

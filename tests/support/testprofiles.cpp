@@ -6,7 +6,8 @@
 
 namespace veltrix::test {
 
-ClusterProfile kafkaProfile(const QString &name, const QString &bootstrap, const QStringList &groups)
+ClusterProfile kafkaProfile(const QString &name, const QString &bootstrap,
+                            const QStringList &groups)
 {
     ClusterProfile p;
     p.name = name;

@@ -7,7 +7,8 @@
 
 namespace veltrix::test {
 
-ClusterProfile kafkaProfile(const QString &name, const QString &bootstrap, const QStringList &groups = {});
+ClusterProfile kafkaProfile(const QString &name, const QString &bootstrap,
+                            const QStringList &groups = {});
 ClusterProfile rabbitProfile(const QString &name, const LocalRabbitNodeInfo &node);
 
 // A loopback address where nothing listens (a port bound and released): connections

@@ -47,7 +47,7 @@ void TestJsonLocator::positionOfOffset()
     QFETCH(qsizetype, offset);
     QFETCH(int, line);
     QFETCH(int, column);
-    QCOMPARE(veltrix::positionOfOffset(text, offset), (TextPosition { line, column }));
+    QCOMPARE(veltrix::positionOfOffset(text, offset), (TextPosition {line, column}));
 }
 
 // Lines and columns are 1-based; the document is laid out so each can be counted by eye.
@@ -74,51 +74,49 @@ void TestJsonLocator::positionOfJsonPath_data()
     QTest::addColumn<int>("column");
 
     QTest::newRow("root") << document << QStringList() << 1 << 1;
-    QTest::newRow("top-level key") << document << QStringList { u"clusters"_s } << 2 << 5;
-    QTest::newRow("array element") << document << QStringList { u"clusters"_s, u"0"_s } << 3 << 9;
+    QTest::newRow("top-level key") << document << QStringList {u"clusters"_s} << 2 << 5;
+    QTest::newRow("array element") << document << QStringList {u"clusters"_s, u"0"_s} << 3 << 9;
     QTest::newRow("key on same line")
-        << document << QStringList { u"clusters"_s, u"0"_s, u"kind"_s } << 3 << 24;
-    QTest::newRow("second element") << document << QStringList { u"clusters"_s, u"1"_s } << 4 << 9;
+        << document << QStringList {u"clusters"_s, u"0"_s, u"kind"_s} << 3 << 24;
+    QTest::newRow("second element") << document << QStringList {u"clusters"_s, u"1"_s} << 4 << 9;
     QTest::newRow("key after string with brackets")
-        << document << QStringList { u"clusters"_s, u"1"_s, u"amqp"_s } << 7 << 13;
-    QTest::newRow("escaped key") << document << QStringList { u"bad"_s } << 10 << 5;
-    QTest::newRow("nested array") << document << QStringList { u"bad"_s, u"1"_s, u"1"_s } << 10
-                                  << 25;
+        << document << QStringList {u"clusters"_s, u"1"_s, u"amqp"_s} << 7 << 13;
+    QTest::newRow("escaped key") << document << QStringList {u"bad"_s} << 10 << 5;
+    QTest::newRow("nested array") << document << QStringList {u"bad"_s, u"1"_s, u"1"_s} << 10 << 25;
     QTest::newRow("object in array")
-        << document << QStringList { u"bad"_s, u"2"_s, u"x"_s, u"0"_s } << 10 << 36;
-    QTest::newRow("duplicate key: last wins") << document << QStringList { u"dup"_s } << 12 << 5;
-    QTest::newRow("key with space") << document << QStringList { u"odd key"_s } << 13 << 5;
+        << document << QStringList {u"bad"_s, u"2"_s, u"x"_s, u"0"_s} << 10 << 36;
+    QTest::newRow("duplicate key: last wins") << document << QStringList {u"dup"_s} << 12 << 5;
+    QTest::newRow("key with space") << document << QStringList {u"odd key"_s} << 13 << 5;
 
-    QTest::newRow("missing key") << document << QStringList { u"nope"_s } << 0 << 0;
+    QTest::newRow("missing key") << document << QStringList {u"nope"_s} << 0 << 0;
     QTest::newRow("raw spelling of escaped key")
-        << document << QStringList { u"b\\u0061d"_s } << 0 << 0;
+        << document << QStringList {u"b\\u0061d"_s} << 0 << 0;
     QTest::newRow("index out of range")
-        << document << QStringList { u"clusters"_s, u"2"_s } << 0 << 0;
+        << document << QStringList {u"clusters"_s, u"2"_s} << 0 << 0;
     QTest::newRow("index not a number")
-        << document << QStringList { u"clusters"_s, u"x"_s } << 0 << 0;
-    QTest::newRow("negative index") << document << QStringList { u"clusters"_s, u"-1"_s } << 0 << 0;
-    QTest::newRow("through a scalar") << document << QStringList { u"dup"_s, u"0"_s } << 0 << 0;
+        << document << QStringList {u"clusters"_s, u"x"_s} << 0 << 0;
+    QTest::newRow("negative index") << document << QStringList {u"clusters"_s, u"-1"_s} << 0 << 0;
+    QTest::newRow("through a scalar") << document << QStringList {u"dup"_s, u"0"_s} << 0 << 0;
     QTest::newRow("key in a value is not a key")
-        << QByteArray(R"({"a": "\"b\": 1", "c": 2})") << QStringList { u"b"_s } << 0 << 0;
+        << QByteArray(R"({"a": "\"b\": 1", "c": 2})") << QStringList {u"b"_s} << 0 << 0;
 
-    QTest::newRow("crlf") << QByteArray("{\r\n  \"a\": 1\r\n}") << QStringList { u"a"_s } << 2 << 3;
+    QTest::newRow("crlf") << QByteArray("{\r\n  \"a\": 1\r\n}") << QStringList {u"a"_s} << 2 << 3;
     QTest::newRow("columns count characters")
-        << QByteArray("{\"\xC3\xA9\": 1, \"a\": 2}") << QStringList { u"a"_s } << 1 << 10;
-    QTest::newRow("non-ASCII key") << QByteArray("{\"a\": 1,\n\"\xC3\xA9t\xC3\xA9\": 2}")
-                                   << QStringList { u"été"_s } << 2 << 1;
-    QTest::newRow("bom") << QByteArray("\xEF\xBB\xBF{\"a\": 1}") << QStringList { u"a"_s } << 1
-                         << 2;
+        << QByteArray("{\"\xC3\xA9\": 1, \"a\": 2}") << QStringList {u"a"_s} << 1 << 10;
+    QTest::newRow("non-ASCII key")
+        << QByteArray("{\"a\": 1,\n\"\xC3\xA9t\xC3\xA9\": 2}") << QStringList {u"été"_s} << 2 << 1;
+    QTest::newRow("bom") << QByteArray("\xEF\xBB\xBF{\"a\": 1}") << QStringList {u"a"_s} << 1 << 2;
 
     QTest::newRow("empty text") << QByteArray() << QStringList() << 0 << 0;
-    QTest::newRow("not JSON") << QByteArray("hello") << QStringList { u"a"_s } << 0 << 0;
+    QTest::newRow("not JSON") << QByteArray("hello") << QStringList {u"a"_s} << 0 << 0;
     QTest::newRow("truncated array")
-        << QByteArray(R"({"a": [1, 2)") << QStringList { u"a"_s, u"5"_s } << 0 << 0;
+        << QByteArray(R"({"a": [1, 2)") << QStringList {u"a"_s, u"5"_s} << 0 << 0;
     QTest::newRow("truncated, element still found")
-        << QByteArray(R"({"a": [1, 2)") << QStringList { u"a"_s, u"1"_s } << 1 << 11;
+        << QByteArray(R"({"a": [1, 2)") << QStringList {u"a"_s, u"1"_s} << 1 << 11;
     QTest::newRow("unterminated string")
-        << QByteArray(R"({"a": "x)") << QStringList { u"b"_s } << 0 << 0;
-    QTest::newRow("backslash at end") << QByteArray("{\"a\\") << QStringList { u"a"_s } << 0 << 0;
-    QTest::newRow("missing colon") << QByteArray(R"({"a" 1})") << QStringList { u"a"_s } << 0 << 0;
+        << QByteArray(R"({"a": "x)") << QStringList {u"b"_s} << 0 << 0;
+    QTest::newRow("backslash at end") << QByteArray("{\"a\\") << QStringList {u"a"_s} << 0 << 0;
+    QTest::newRow("missing colon") << QByteArray(R"({"a" 1})") << QStringList {u"a"_s} << 0 << 0;
 }
 
 void TestJsonLocator::positionOfJsonPath()
@@ -127,23 +125,22 @@ void TestJsonLocator::positionOfJsonPath()
     QFETCH(QStringList, path);
     QFETCH(int, line);
     QFETCH(int, column);
-    QCOMPARE(veltrix::positionOfJsonPath(json, path), (TextPosition { line, column }));
+    QCOMPARE(veltrix::positionOfJsonPath(json, path), (TextPosition {line, column}));
 }
 
 void TestJsonLocator::lineOfJsonPath()
 {
-    QCOMPARE(veltrix::lineOfJsonPath(document, { u"clusters"_s, u"1"_s, u"kind"_s }), 6);
-    QCOMPARE(veltrix::lineOfJsonPath(document, { u"clusters"_s, u"9"_s }), 0);
+    QCOMPARE(veltrix::lineOfJsonPath(document, {u"clusters"_s, u"1"_s, u"kind"_s}), 6);
+    QCOMPARE(veltrix::lineOfJsonPath(document, {u"clusters"_s, u"9"_s}), 0);
 }
 
 void TestJsonLocator::deepNestingIsWalkedWithoutRecursion()
 {
     // Far deeper than any stack would take one frame per level.
     const QByteArray deep = '[' + QByteArray(1'000'000, '[') + QByteArray(1'000'000, ']') + ",7]";
-    QCOMPARE(veltrix::positionOfJsonPath(deep, { u"1"_s }), (TextPosition { 1, 2'000'003 }));
-    QCOMPARE(veltrix::positionOfJsonPath(deep, { u"0"_s, u"0"_s, u"0"_s }),
-             (TextPosition { 1, 4 }));
-    QCOMPARE(veltrix::positionOfJsonPath(QByteArray(1'000'000, '['), { u"1"_s }), TextPosition {});
+    QCOMPARE(veltrix::positionOfJsonPath(deep, {u"1"_s}), (TextPosition {1, 2'000'003}));
+    QCOMPARE(veltrix::positionOfJsonPath(deep, {u"0"_s, u"0"_s, u"0"_s}), (TextPosition {1, 4}));
+    QCOMPARE(veltrix::positionOfJsonPath(QByteArray(1'000'000, '['), {u"1"_s}), TextPosition {});
 }
 
 QTEST_GUILESS_MAIN(TestJsonLocator)

@@ -23,9 +23,10 @@ void TestKafkaErrors::tidies_data()
     QTest::newRow("bootstrap refused")
         << u"127.0.0.1:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed: Connection refused (after 0ms in state CONNECT, 1 identical error(s) suppressed)"_s
         << u"Connect to ipv4#127.0.0.1:9092 failed: Connection refused"_s;
-    QTest::newRow("known broker")
-        << u"kafka-2:9092/2: Disconnected (after 12ms in state UP)"_s << u"Disconnected"_s;
-    QTest::newRow("nothing to strip") << u"Local: Broker transport failure"_s << u"Local: Broker transport failure"_s;
+    QTest::newRow("known broker") << u"kafka-2:9092/2: Disconnected (after 12ms in state UP)"_s
+                                  << u"Disconnected"_s;
+    QTest::newRow("nothing to strip")
+        << u"Local: Broker transport failure"_s << u"Local: Broker transport failure"_s;
 }
 
 void TestKafkaErrors::tidies()
@@ -45,14 +46,18 @@ void TestKafkaErrors::classifies_data()
                              << int(RD_KAFKA_RESP_ERR__TRANSPORT) << int(K::Unreachable)
                              << u"shop: cannot reach Kafka at b:9092: Connect to"_s;
     QTest::newRow("dns") << u"Failed to resolve 'nohost:9092': Name or service not known"_s
-                         << int(RD_KAFKA_RESP_ERR__TIMED_OUT) << int(K::Unreachable) << u"shop: cannot reach Kafka"_s;
-    QTest::newRow("silent timeout") << QString() << int(RD_KAFKA_RESP_ERR__TIMED_OUT) << int(K::Timeout)
-                                    << u"shop: no answer from Kafka at b:9092 in time"_s;
-    QTest::newRow("sasl") << u"SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"_s
-                          << int(RD_KAFKA_RESP_ERR__AUTHENTICATION) << int(K::AuthenticationFailed)
-                          << u"shop: metadata request failed: SASL"_s;
-    QTest::newRow("tls") << u"SSL handshake failed: certificate verify failed"_s << int(RD_KAFKA_RESP_ERR__SSL)
-                         << int(K::TlsFailed) << u"shop: metadata request failed: SSL handshake"_s;
+                         << int(RD_KAFKA_RESP_ERR__TIMED_OUT) << int(K::Unreachable)
+                         << u"shop: cannot reach Kafka"_s;
+    QTest::newRow("silent timeout")
+        << QString() << int(RD_KAFKA_RESP_ERR__TIMED_OUT) << int(K::Timeout)
+        << u"shop: no answer from Kafka at b:9092 in time"_s;
+    QTest::newRow("sasl")
+        << u"SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"_s
+        << int(RD_KAFKA_RESP_ERR__AUTHENTICATION) << int(K::AuthenticationFailed)
+        << u"shop: metadata request failed: SASL"_s;
+    QTest::newRow("tls") << u"SSL handshake failed: certificate verify failed"_s
+                         << int(RD_KAFKA_RESP_ERR__SSL) << int(K::TlsFailed)
+                         << u"shop: metadata request failed: SSL handshake"_s;
 }
 
 void TestKafkaErrors::classifies()
@@ -61,8 +66,9 @@ void TestKafkaErrors::classifies()
     QFETCH(int, err);
     QFETCH(int, kind);
     QFETCH(QString, starts);
-    const BrokerError e = classifyKafkaTransportError(u"shop"_s, u"b:9092"_s, transport,
-        static_cast<rd_kafka_resp_err_t>(err), u"metadata request"_s);
+    const BrokerError e
+        = classifyKafkaTransportError(u"shop"_s, u"b:9092"_s, transport,
+                                      static_cast<rd_kafka_resp_err_t>(err), u"metadata request"_s);
     QCOMPARE(int(e.kind), kind);
     QVERIFY2(e.message.startsWith(starts), qPrintable(e.message));
     QVERIFY(!e.hint.isEmpty());

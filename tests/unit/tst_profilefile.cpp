@@ -19,7 +19,7 @@ namespace veltrix {
 char *toString(const ClusterProfile &profile)
 {
     return QTest::toString(profile.name + u' ' + clusterKindName(profile.kind) + u' '
-                           + QString::fromUtf8(ProfileFile::serialize({ profile })));
+                           + QString::fromUtf8(ProfileFile::serialize({profile})));
 }
 } // namespace veltrix
 
@@ -60,8 +60,8 @@ QList<ClusterProfile> validProfiles()
     kafka.kind = ClusterKind::Kafka;
     kafka.readOnly = true;
     kafka.bootstrap = u"k1:9092,k2:9092"_s;
-    kafka.properties = { { u"security.protocol"_s, u"SASL_SSL"_s }, { u"linger.ms"_s, u"5"_s } };
-    kafka.groups = { u"billing"_s, u"shipping"_s };
+    kafka.properties = {{u"security.protocol"_s, u"SASL_SSL"_s}, {u"linger.ms"_s, u"5"_s}};
+    kafka.groups = {u"billing"_s, u"shipping"_s};
     ClusterProfile rabbit;
     rabbit.name = u"shop-rabbit"_s;
     rabbit.kind = ClusterKind::RabbitMq;
@@ -70,7 +70,7 @@ QList<ClusterProfile> validProfiles()
     ClusterProfile bare;
     bare.name = u"bare"_s;
     bare.bootstrap = u"localhost:9092"_s;
-    return { kafka, rabbit, bare };
+    return {kafka, rabbit, bare};
 }
 
 // One cluster, one field per line: the cluster's "{" is at 2:5, field i at line 3 + i,
@@ -205,14 +205,14 @@ void TestProfileFile::serializeFormat()
     ClusterProfile kafka;
     kafka.name = u"k"_s;
     kafka.bootstrap = u"k:9092"_s;
-    kafka.properties = { { u"acks"_s, u"all"_s } };
-    kafka.groups = { u"billing"_s };
+    kafka.properties = {{u"acks"_s, u"all"_s}};
+    kafka.groups = {u"billing"_s};
     ClusterProfile rabbit;
     rabbit.name = u"r"_s;
     rabbit.kind = ClusterKind::RabbitMq;
     rabbit.readOnly = true;
     rabbit.amqpUri = u"amqp://h"_s;
-    QCOMPARE(ProfileFile::serialize({ kafka, rabbit }), QByteArray(R"({
+    QCOMPARE(ProfileFile::serialize({kafka, rabbit}), QByteArray(R"({
     "clusters": [
         {
             "bootstrap": "k:9092",
@@ -245,8 +245,8 @@ void TestProfileFile::serializeWritesOnlyOwnKindFields()
     rabbit.kind = ClusterKind::RabbitMq;
     rabbit.amqpUri = u"amqp://h"_s;
     rabbit.bootstrap = u"stale:9092"_s;
-    rabbit.groups = { u"g"_s };
-    const QByteArray json = ProfileFile::serialize({ rabbit });
+    rabbit.groups = {u"g"_s};
+    const QByteArray json = ProfileFile::serialize({rabbit});
     QVERIFY(!json.contains("bootstrap"));
     QVERIFY(!json.contains("groups"));
     QVERIFY(ProfileFile::parse(json, u"p.json"_s).ok());
@@ -287,17 +287,17 @@ void TestProfileFile::errors_data()
         << QByteArray("{\"clusters\": [\n    [[[[]]]]\n]}") << u"clusters[0]"_s << 2 << 5
         << u"must be an object, not an array"_s;
 
-    QTest::newRow("name missing") << cluster({ kafka, bootstrap }) << u"clusters[0].name"_s << 2
-                                  << 5 << u"required field is missing"_s;
+    QTest::newRow("name missing") << cluster({kafka, bootstrap}) << u"clusters[0].name"_s << 2 << 5
+                                  << u"required field is missing"_s;
     QTest::newRow("name misspelt")
-        << cluster({ R"("nmae": "a")", kafka, bootstrap }) << u"clusters[0]"_s << 3 << 9
+        << cluster({R"("nmae": "a")", kafka, bootstrap}) << u"clusters[0]"_s << 3 << 9
         << u"unknown field \"nmae\" (did you mean \"name\"?)"_s;
-    QTest::newRow("name blank") << cluster({ R"("name": "  ")", kafka, bootstrap })
+    QTest::newRow("name blank") << cluster({R"("name": "  ")", kafka, bootstrap})
                                 << u"clusters[0].name"_s << 3 << 9 << u"must not be empty"_s;
-    QTest::newRow("name number") << cluster({ R"("name": 7)", kafka, bootstrap })
+    QTest::newRow("name number") << cluster({R"("name": 7)", kafka, bootstrap})
                                  << u"clusters[0].name"_s << 3 << 9
                                  << u"must be a string, not a number"_s;
-    QTest::newRow("name null") << cluster({ R"("name": null)", kafka, bootstrap })
+    QTest::newRow("name null") << cluster({R"("name": null)", kafka, bootstrap})
                                << u"clusters[0].name"_s << 3 << 9
                                << u"must be a string, not null"_s;
     QTest::newRow("duplicate name") << QByteArray(R"({"clusters": [
@@ -316,132 +316,132 @@ void TestProfileFile::errors_data()
 ]})") << u"clusters[0].bootstrap"_s << 2
                                       << 5 << u"required field is missing"_s;
 
-    QTest::newRow("kind missing") << cluster({ name, bootstrap }) << u"clusters[0].kind"_s << 2 << 5
+    QTest::newRow("kind missing") << cluster({name, bootstrap}) << u"clusters[0].kind"_s << 2 << 5
                                   << u"required field is missing"_s;
     QTest::newRow("kind misspelt")
-        << cluster({ name, R"("kind": "kafak")", bootstrap }) << u"clusters[0].kind"_s << 4 << 9
+        << cluster({name, R"("kind": "kafak")", bootstrap}) << u"clusters[0].kind"_s << 4 << 9
         << u"must be \"kafka\" or \"rabbitmq\", not \"kafak\" (did you mean \"kafka\"?)"_s;
     QTest::newRow("kind capitalised")
-        << cluster({ name, R"("kind": "RabbitMQ")", amqp }) << u"clusters[0].kind"_s << 4 << 9
+        << cluster({name, R"("kind": "RabbitMQ")", amqp}) << u"clusters[0].kind"_s << 4 << 9
         << u"must be \"kafka\" or \"rabbitmq\", not \"RabbitMQ\" (did you mean \"rabbitmq\"?)"_s;
-    QTest::newRow("kind unknown") << cluster({ name, R"("kind": "redis")" })
-                                  << u"clusters[0].kind"_s << 4 << 9
+    QTest::newRow("kind unknown") << cluster({name, R"("kind": "redis")"}) << u"clusters[0].kind"_s
+                                  << 4 << 9
                                   << u"must be \"kafka\" or \"rabbitmq\", not \"redis\""_s;
-    QTest::newRow("kind number") << cluster({ name, R"("kind": 1)", bootstrap })
+    QTest::newRow("kind number") << cluster({name, R"("kind": 1)", bootstrap})
                                  << u"clusters[0].kind"_s << 4 << 9
                                  << u"must be a string, not a number"_s;
     QTest::newRow("read_only quoted")
-        << cluster({ name, kafka, bootstrap, R"("read_only": "false")" })
+        << cluster({name, kafka, bootstrap, R"("read_only": "false")"})
         << u"clusters[0].read_only"_s << 6 << 9
         << u"must be true or false, not a string (remove the quotes)"_s;
     QTest::newRow("read_only number")
-        << cluster({ name, kafka, bootstrap, R"("read_only": 1)" }) << u"clusters[0].read_only"_s
-        << 6 << 9 << u"must be true or false, not a number"_s;
+        << cluster({name, kafka, bootstrap, R"("read_only": 1)"}) << u"clusters[0].read_only"_s << 6
+        << 9 << u"must be true or false, not a number"_s;
     QTest::newRow("read-only misspelt")
-        << cluster({ name, kafka, bootstrap, R"("read-only": true)" }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, kafka, bootstrap, R"("read-only": true)"}) << u"clusters[0]"_s << 6 << 9
         << u"unknown field \"read-only\" (did you mean \"read_only\"?)"_s;
 
-    QTest::newRow("bootstrap missing") << cluster({ name, kafka }) << u"clusters[0].bootstrap"_s
-                                       << 2 << 5 << u"required field is missing"_s;
+    QTest::newRow("bootstrap missing") << cluster({name, kafka}) << u"clusters[0].bootstrap"_s << 2
+                                       << 5 << u"required field is missing"_s;
     QTest::newRow("bootstrap empty")
-        << cluster({ name, kafka, R"("bootstrap": "")" }) << u"clusters[0].bootstrap"_s << 5 << 9
+        << cluster({name, kafka, R"("bootstrap": "")"}) << u"clusters[0].bootstrap"_s << 5 << 9
         << u"must not be empty"_s;
     QTest::newRow("bootstrap array")
-        << cluster({ name, kafka, R"("bootstrap": ["h:9092"])" }) << u"clusters[0].bootstrap"_s << 5
+        << cluster({name, kafka, R"("bootstrap": ["h:9092"])"}) << u"clusters[0].bootstrap"_s << 5
         << 9 << u"must be a string, not an array"_s;
     QTest::newRow("bootstrap misspelt")
-        << cluster({ name, kafka, R"("bootstrp": "h:9092")" }) << u"clusters[0]"_s << 5 << 9
+        << cluster({name, kafka, R"("bootstrp": "h:9092")"}) << u"clusters[0]"_s << 5 << 9
         << u"unknown field \"bootstrp\" (did you mean \"bootstrap\"?)"_s;
-    QTest::newRow("property number") << cluster({ name, kafka, bootstrap, R"("properties": {
+    QTest::newRow("property number") << cluster({name, kafka, bootstrap, R"("properties": {
             "security.protocol": "SSL",
             "linger.ms": 5
-        })" }) << u"clusters[0].properties[\"linger.ms\"]"_s
+        })"}) << u"clusters[0].properties[\"linger.ms\"]"_s
                                      << 8 << 13
                                      << u"must be a string, not a number; quote it: \"5\""_s;
     QTest::newRow("property boolean")
-        << cluster({ name, kafka, bootstrap, R"("properties": {"enable.idempotence": true})" })
+        << cluster({name, kafka, bootstrap, R"("properties": {"enable.idempotence": true})"})
         << u"clusters[0].properties[\"enable.idempotence\"]"_s << 6 << 24
         << u"must be a string, not a boolean; quote it: \"true\""_s;
     QTest::newRow("property fraction")
-        << cluster({ name, kafka, bootstrap, R"("properties": {"x": 0.5})" })
+        << cluster({name, kafka, bootstrap, R"("properties": {"x": 0.5})"})
         << u"clusters[0].properties.x"_s << 6 << 24
         << u"must be a string, not a number; quote it: \"0.5\""_s;
     QTest::newRow("property null")
-        << cluster({ name, kafka, bootstrap, R"("properties": {"x": null})" })
+        << cluster({name, kafka, bootstrap, R"("properties": {"x": null})"})
         << u"clusters[0].properties.x"_s << 6 << 24 << u"must be a string, not null"_s;
     QTest::newRow("property escaped key")
-        << cluster({ name, kafka, bootstrap, R"("properties": {"linger\u002ems": 5})" })
+        << cluster({name, kafka, bootstrap, R"("properties": {"linger\u002ems": 5})"})
         << u"clusters[0].properties[\"linger.ms\"]"_s << 6 << 24
         << u"must be a string, not a number; quote it: \"5\""_s;
     QTest::newRow("property empty name")
-        << cluster({ name, kafka, bootstrap, R"("properties": {"": "x"})" })
+        << cluster({name, kafka, bootstrap, R"("properties": {"": "x"})"})
         << u"clusters[0].properties[\"\"]"_s << 6 << 24 << u"property name must not be empty"_s;
     QTest::newRow("properties array")
-        << cluster({ name, kafka, bootstrap, R"("properties": [])" }) << u"clusters[0].properties"_s
+        << cluster({name, kafka, bootstrap, R"("properties": [])"}) << u"clusters[0].properties"_s
         << 6 << 9 << u"must be an object of strings, not an array"_s;
     QTest::newRow("deep junk in property")
-        << cluster({ name, kafka, bootstrap,
-                     QByteArray("\"properties\": {\"x\": " + QByteArray(1000, '[')
-                                + QByteArray(1000, ']') + '}') })
+        << cluster({name, kafka, bootstrap,
+                    QByteArray("\"properties\": {\"x\": " + QByteArray(1000, '[')
+                               + QByteArray(1000, ']') + '}')})
         << u"clusters[0].properties.x"_s << 6 << 24 << u"must be a string, not an array"_s;
     QTest::newRow("groups string")
-        << cluster({ name, kafka, bootstrap, R"("groups": "billing")" }) << u"clusters[0].groups"_s
+        << cluster({name, kafka, bootstrap, R"("groups": "billing")"}) << u"clusters[0].groups"_s
         << 6 << 9 << u"must be an array of strings, not a string"_s;
-    QTest::newRow("group empty") << cluster({ name, kafka, bootstrap, R"("groups": [
+    QTest::newRow("group empty") << cluster({name, kafka, bootstrap, R"("groups": [
             "billing",
             ""
-        ])" }) << u"clusters[0].groups[1]"_s
+        ])"}) << u"clusters[0].groups[1]"_s
                                  << 8 << 13 << u"must not be empty"_s;
-    QTest::newRow("group number") << cluster({ name, kafka, bootstrap, R"("groups": ["a", 3])" })
+    QTest::newRow("group number") << cluster({name, kafka, bootstrap, R"("groups": ["a", 3])"})
                                   << u"clusters[0].groups[1]"_s << 6 << 25
                                   << u"must be a string, not a number"_s;
     QTest::newRow("amqp on kafka")
-        << cluster({ name, kafka, bootstrap, amqp }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, kafka, bootstrap, amqp}) << u"clusters[0]"_s << 6 << 9
         << u"field \"amqp\" belongs to rabbitmq clusters, not kafka"_s;
 
     QTest::newRow("bootstrap on rabbitmq")
-        << cluster({ name, rabbit, amqp, bootstrap }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, rabbit, amqp, bootstrap}) << u"clusters[0]"_s << 6 << 9
         << u"field \"bootstrap\" belongs to kafka clusters, not rabbitmq"_s;
     QTest::newRow("groups on rabbitmq")
-        << cluster({ name, rabbit, amqp, R"("groups": [])" }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, rabbit, amqp, R"("groups": [])"}) << u"clusters[0]"_s << 6 << 9
         << u"field \"groups\" belongs to kafka clusters, not rabbitmq"_s;
-    QTest::newRow("amqp missing") << cluster({ name, rabbit }) << u"clusters[0].amqp"_s << 2 << 5
+    QTest::newRow("amqp missing") << cluster({name, rabbit}) << u"clusters[0].amqp"_s << 2 << 5
                                   << u"required field is missing"_s;
-    QTest::newRow("amqp http") << cluster({ name, rabbit, R"("amqp": "http://h:5672")" })
+    QTest::newRow("amqp http") << cluster({name, rabbit, R"("amqp": "http://h:5672")"})
                                << u"clusters[0].amqp"_s << 5 << 9 << amqpMessage;
-    QTest::newRow("amqp uppercase") << cluster({ name, rabbit, R"("amqp": "AMQP://h")" })
+    QTest::newRow("amqp uppercase") << cluster({name, rabbit, R"("amqp": "AMQP://h")"})
                                     << u"clusters[0].amqp"_s << 5 << 9 << amqpMessage;
-    QTest::newRow("amqp empty") << cluster({ name, rabbit, R"("amqp": "")" })
-                                << u"clusters[0].amqp"_s << 5 << 9 << u"must not be empty"_s;
+    QTest::newRow("amqp empty") << cluster({name, rabbit, R"("amqp": "")"}) << u"clusters[0].amqp"_s
+                                << 5 << 9 << u"must not be empty"_s;
     QTest::newRow("duplicate key: last wins")
-        << cluster({ name, rabbit, amqp, R"("amqp": "http://h")" }) << u"clusters[0].amqp"_s << 6
-        << 9 << amqpMessage;
+        << cluster({name, rabbit, amqp, R"("amqp": "http://h")"}) << u"clusters[0].amqp"_s << 6 << 9
+        << amqpMessage;
     QTest::newRow("management without scheme")
-        << cluster({ name, rabbit, amqp, R"("management": "rabbit:15672")" })
+        << cluster({name, rabbit, amqp, R"("management": "rabbit:15672")"})
         << u"clusters[0].management"_s << 6 << 9 << managementMessage;
     QTest::newRow("management ftp")
-        << cluster({ name, rabbit, amqp, R"("management": "ftp://rabbit")" })
+        << cluster({name, rabbit, amqp, R"("management": "ftp://rabbit")"})
         << u"clusters[0].management"_s << 6 << 9 << managementMessage;
     QTest::newRow("management without host")
-        << cluster({ name, rabbit, amqp, R"("management": "http://")" })
+        << cluster({name, rabbit, amqp, R"("management": "http://")"})
         << u"clusters[0].management"_s << 6 << 9 << managementMessage;
     QTest::newRow("management empty")
-        << cluster({ name, rabbit, amqp, R"("management": "")" }) << u"clusters[0].management"_s
-        << 6 << 9 << u"must not be empty"_s;
+        << cluster({name, rabbit, amqp, R"("management": "")"}) << u"clusters[0].management"_s << 6
+        << 9 << u"must not be empty"_s;
     QTest::newRow("management misspelt")
-        << cluster({ name, rabbit, amqp, R"("managment": "http://h")" }) << u"clusters[0]"_s << 6
-        << 9 << u"unknown field \"managment\" (did you mean \"management\"?)"_s;
+        << cluster({name, rabbit, amqp, R"("managment": "http://h")"}) << u"clusters[0]"_s << 6 << 9
+        << u"unknown field \"managment\" (did you mean \"management\"?)"_s;
     QTest::newRow("kafka typo on rabbitmq: no kafka suggestion")
-        << cluster({ name, rabbit, amqp, R"("bootstrp": "h")" }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, rabbit, amqp, R"("bootstrp": "h")"}) << u"clusters[0]"_s << 6 << 9
         << u"unknown field \"bootstrp\""_s;
     QTest::newRow("unknown field far from any")
-        << cluster({ name, kafka, bootstrap, R"("colour": "red")" }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, kafka, bootstrap, R"("colour": "red")"}) << u"clusters[0]"_s << 6 << 9
         << u"unknown field \"colour\""_s;
     QTest::newRow("unknown field with quote")
-        << cluster({ name, kafka, bootstrap, R"("a\"b": 1)" }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, kafka, bootstrap, R"("a\"b": 1)"}) << u"clusters[0]"_s << 6 << 9
         << u"unknown field \"a\\\"b\""_s;
     QTest::newRow("clusters inside a cluster")
-        << cluster({ name, kafka, bootstrap, R"("clusters": [])" }) << u"clusters[0]"_s << 6 << 9
+        << cluster({name, kafka, bootstrap, R"("clusters": [])"}) << u"clusters[0]"_s << 6 << 9
         << u"unknown field \"clusters\""_s;
 }
 
@@ -525,17 +525,16 @@ void TestProfileFile::describe_data()
     QTest::addColumn<ProfileError>("error");
     QTest::addColumn<QString>("expected");
 
-    QTest::newRow("full") << ProfileError { u"profiles.json"_s, 12, 5, u"clusters[1].amqp"_s,
-                                            u"must be a string"_s }
+    QTest::newRow("full") << ProfileError {u"profiles.json"_s, 12, 5, u"clusters[1].amqp"_s,
+                                           u"must be a string"_s}
                           << u"profiles.json:12:5: clusters[1].amqp: must be a string"_s;
-    QTest::newRow("no column") << ProfileError { u"p.json"_s, 3, 0, u"clusters"_s, u"m"_s }
+    QTest::newRow("no column") << ProfileError {u"p.json"_s, 3, 0, u"clusters"_s, u"m"_s}
                                << u"p.json:3: clusters: m"_s;
-    QTest::newRow("no line") << ProfileError { u"/etc/p.json"_s, 0, 0, u"clusters[0].name"_s,
-                                               u"m"_s }
+    QTest::newRow("no line") << ProfileError {u"/etc/p.json"_s, 0, 0, u"clusters[0].name"_s, u"m"_s}
                              << u"/etc/p.json: clusters[0].name: m"_s;
-    QTest::newRow("syntax") << ProfileError { u"p.json"_s, 1, 2, {}, u"invalid JSON: x"_s }
+    QTest::newRow("syntax") << ProfileError {u"p.json"_s, 1, 2, {}, u"invalid JSON: x"_s}
                             << u"p.json:1:2: invalid JSON: x"_s;
-    QTest::newRow("message only") << ProfileError { {}, 0, 0, {}, u"m"_s } << u"m"_s;
+    QTest::newRow("message only") << ProfileError {{}, 0, 0, {}, u"m"_s} << u"m"_s;
 }
 
 void TestProfileFile::describe()
@@ -571,7 +570,7 @@ void TestProfileFile::loadNamesFileInErrors()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(u"profiles.json"_s);
-    writeFile(path, cluster({ name, rabbit, R"("amqp": "http://h")" }));
+    writeFile(path, cluster({name, rabbit, R"("amqp": "http://h")"}));
     const auto result = ProfileFile::load(path);
     QVERIFY(!result.ok());
     QCOMPARE(result.error->describe(), path + u":5:9: clusters[0].amqp: "_s + amqpMessage);
@@ -610,7 +609,7 @@ void TestProfileFile::loadUnreadableFile()
     QVERIFY(!result.ok());
     QCOMPARE(result.error->file, path);
     QVERIFY2(result.error->message.startsWith(u"cannot read the profiles file: "_s),
-        qPrintable(result.error->message));
+             qPrintable(result.error->message));
 }
 
 void TestProfileFile::loadTooLargeFile()
@@ -637,7 +636,7 @@ void TestProfileFile::saveCreatesFolderAndIsPrivate()
              QFileDevice::Permissions());
     QCOMPARE(QDir(dir.filePath(u"a/b"_s))
                  .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
-             QStringList { u"profiles.json"_s });
+             QStringList {u"profiles.json"_s});
 }
 
 void TestProfileFile::saveKeepsExistingPermissions()
@@ -661,7 +660,7 @@ void TestProfileFile::saveReplacesAtomically()
     QVERIFY(!ProfileFile::save(path, one));
     QCOMPARE(ProfileFile::load(path).clusters, one);
     QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
-             QStringList { u"profiles.json"_s });
+             QStringList {u"profiles.json"_s});
 }
 
 void TestProfileFile::saveRefusesInvalidProfiles_data()
