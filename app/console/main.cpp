@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 
 #include <cstdio>
 
@@ -17,6 +18,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("veltrix"));
     QApplication::setApplicationDisplayName(QStringLiteral("Veltrix Console"));
     QApplication::setApplicationVersion(QStringLiteral(VELTRIX_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/veltrix/icons/veltrix.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Operations console for Kafka and RabbitMQ"));
