@@ -1,5 +1,6 @@
 #pragma once
 
+#include "brokererror.h"
 #include "clusterprofile.h"
 
 #include <QDateTime>
@@ -78,6 +79,13 @@ struct ClusterCheck
     QString error; // describe() of the failure, empty when reachable
     QString errorKind; // BrokerError::kindName()
     QStringList notes; // partial failures that do not make it unreachable
+
+    void fail(const BrokerError &cause)
+    {
+        reachable = false;
+        error = cause.describe();
+        errorKind = cause.kindName();
+    }
 };
 
 } // namespace veltrix

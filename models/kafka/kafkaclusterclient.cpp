@@ -55,8 +55,7 @@ ClusterCheck KafkaClusterClient::probe()
     auto topology = fetchTopology();
     check.elapsedMs = clock.elapsed();
     if (!topology) {
-        check.error = topology.error().describe();
-        check.errorKind = topology.error().kindName();
+        check.fail(topology.error());
         return check;
     }
     check.reachable = true;

@@ -64,8 +64,7 @@ ClusterCheck RabbitClusterClient::probe()
     auto amqp = connection();
     if (!amqp) {
         check.elapsedMs = clock.elapsed();
-        check.error = amqp.error().describe();
-        check.errorKind = amqp.error().kindName();
+        check.fail(amqp.error());
         return check;
     }
     check.reachable = true;

@@ -56,11 +56,10 @@ void TestMainWindow::initTestCase()
     if (!node)
         QFAIL(qPrintable(whyNot));
     m_node = *node;
-    auto mock = MockKafkaCluster::start(3);
+    auto mock = test::startMockKafka(
+        {QStringLiteral("orders"), QStringLiteral("payments"), QStringLiteral("orders-dlt")}, 3);
     QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
     m_mock = std::move(mock).value();
-    for (const char *topic : {"orders", "payments", "orders-dlt"})
-        QVERIFY(m_mock->createTopic(QString::fromLatin1(topic), 3).ok());
 
     auto endpoint = AmqpEndpoint::parse(m_node.amqpUri());
     QVERIFY(endpoint.ok());

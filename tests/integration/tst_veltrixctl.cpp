@@ -78,10 +78,9 @@ void TestVeltrixCtl::initTestCase()
     if (!node)
         QFAIL(qPrintable(whyNot));
     m_node = *node;
-    auto mock = MockKafkaCluster::start(3);
+    auto mock = test::startMockKafka({QStringLiteral("orders")}, 3);
     QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
     m_mock = std::move(mock).value();
-    QVERIFY(m_mock->createTopic(QStringLiteral("orders"), 3).ok());
 
     ClusterProfile deadRabbit = test::rabbitProfile(QStringLiteral("dead-rabbit"), m_node);
     deadRabbit.amqpUri = QStringLiteral("amqp://guest:guest@%1/%2F").arg(test::deadEndpoint());

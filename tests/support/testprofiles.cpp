@@ -36,6 +36,18 @@ QString deadEndpoint()
     return QStringLiteral("127.0.0.1:%1").arg(port);
 }
 
+Result<std::unique_ptr<MockKafkaCluster>> startMockKafka(const QStringList &topics, int partitions)
+{
+    auto mock = MockKafkaCluster::start(3);
+    if (!mock)
+        return mock.error();
+    for (const QString &topic : topics) {
+        if (auto created = mock.value()->createTopic(topic, partitions); !created)
+            return created.error();
+    }
+    return mock;
+}
+
 QString writeProfiles(const QString &dir, const QList<ClusterProfile> &profiles)
 {
     const QString path = dir + QStringLiteral("/profiles.json");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clusterprofile.h"
+#include "kafka/mockkafkacluster.h"
 #include "rabbitmq/localrabbitnode.h"
 
 #include <QString>
@@ -14,6 +15,10 @@ ClusterProfile rabbitProfile(const QString &name, const LocalRabbitNodeInfo &nod
 // A loopback address where nothing listens (a port bound and released): connections
 // there are refused at once, like a broker that is down.
 QString deadEndpoint();
+
+// A 3-broker mock cluster with these topics (partitions each); the error in words
+// when it could not start.
+Result<std::unique_ptr<MockKafkaCluster>> startMockKafka(const QStringList &topics, int partitions);
 
 // Writes the profiles into dir/profiles.json and returns the path; QFAILs are up to
 // the caller (an empty string means it could not be written).
