@@ -67,7 +67,7 @@ void OverviewPage::render()
         const QString where
             = profile.kind == ClusterKind::Kafka ? profile.bootstrap : profile.managementUrl;
         html += QStringLiteral(
-                    "<tr><td><span style='color:%1;font-size:large'>●</span></td>"
+                    "<tr><td width='24'><span style='color:%1;font-size:large'>●</span></td>"
                     "<td width='40%'><b>%2</b><br><span style='color:#666'>%3 · %4%5</span></td>"
                     "<td><b>%6</b><br>%7</td></tr>")
                     .arg(connectionStateColor(status.state).name(), profile.name.toHtmlEscaped(),

@@ -4,13 +4,17 @@
 
 #include <amqp_tcp_socket.h>
 
+#include <sys/socket.h>
 #include <sys/time.h>
+
+#include <algorithm>
 
 namespace veltrix {
 
 namespace {
 
 using Kind = BrokerError::Kind;
+using namespace std::chrono_literals;
 
 timeval toTimeval(std::chrono::milliseconds timeout)
 {
@@ -18,6 +22,12 @@ timeval toTimeval(std::chrono::milliseconds timeout)
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
     tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
     return tv;
+}
+
+std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline)
+{
+    using namespace std::chrono;
+    return std::max(milliseconds(0), ceil<milliseconds>(deadline - steady_clock::now()));
 }
 
 amqp_bytes_t bytesOf(const QByteArray &data)
@@ -39,6 +49,7 @@ struct PropertiesBuffer
         , messageId(p.messageId.toUtf8())
         , correlationId(p.correlationId.toUtf8())
         , replyTo(p.replyTo.toUtf8())
+        , expiration(p.expiration.toUtf8())
         , headers(p.headers)
     {
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
@@ -53,16 +64,21 @@ struct PropertiesBuffer
         set(messageId, props.message_id, AMQP_BASIC_MESSAGE_ID_FLAG);
         set(correlationId, props.correlation_id, AMQP_BASIC_CORRELATION_ID_FLAG);
         set(replyTo, props.reply_to, AMQP_BASIC_REPLY_TO_FLAG);
+        set(expiration, props.expiration, AMQP_BASIC_EXPIRATION_FLAG);
         if (p.priority >= 0) {
             props.priority = static_cast<uint8_t>(p.priority);
             props._flags |= AMQP_BASIC_PRIORITY_FLAG;
+        }
+        if (p.timestamp > 0) {
+            props.timestamp = static_cast<uint64_t>(p.timestamp);
+            props._flags |= AMQP_BASIC_TIMESTAMP_FLAG;
         }
         if (!p.headers.isEmpty()) {
             props.headers = headers.table();
             props._flags |= AMQP_BASIC_HEADERS_FLAG;
         }
     }
-    QByteArray contentType, messageId, correlationId, replyTo;
+    QByteArray contentType, messageId, correlationId, replyTo, expiration;
     AmqpTableBuilder headers;
     amqp_basic_properties_t props {};
 };
@@ -78,12 +94,28 @@ AmqpMessageProperties propertiesOf(const amqp_basic_properties_t &p)
         out.correlationId = textOf(p.correlation_id);
     if (p._flags & AMQP_BASIC_REPLY_TO_FLAG)
         out.replyTo = textOf(p.reply_to);
+    if (p._flags & AMQP_BASIC_EXPIRATION_FLAG)
+        out.expiration = textOf(p.expiration);
     out.deliveryMode = (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) ? p.delivery_mode : 1;
     if (p._flags & AMQP_BASIC_PRIORITY_FLAG)
         out.priority = p.priority;
+    if (p._flags & AMQP_BASIC_TIMESTAMP_FLAG)
+        out.timestamp = static_cast<qint64>(p.timestamp);
     if (p._flags & AMQP_BASIC_HEADERS_FLAG)
         out.headers = amqpTableToVariantMap(p.headers);
     return out;
+}
+
+bool isSocketGone(int status)
+{
+    return status == AMQP_STATUS_CONNECTION_CLOSED || status == AMQP_STATUS_SOCKET_ERROR
+        || status == AMQP_STATUS_SOCKET_CLOSED || status == AMQP_STATUS_HEARTBEAT_TIMEOUT;
+}
+
+QByteArray bodyOf(const amqp_message_t &message)
+{
+    return QByteArray(static_cast<const char *>(message.body.bytes),
+                      static_cast<qsizetype>(message.body.len));
 }
 
 } // namespace
@@ -92,9 +124,16 @@ AmqpConnection::~AmqpConnection()
 {
     if (!m_conn)
         return;
-    if (m_channelOpen)
-        amqp_channel_close(m_conn, 1, AMQP_REPLY_SUCCESS);
-    amqp_connection_close(m_conn, AMQP_REPLY_SUCCESS);
+    if (!m_broken) {
+        // The polite close takes milliseconds on a live broker; on a hung one it must not
+        // hold up whoever is shutting down for two full timeouts.
+        timeval tv = toTimeval(std::min<std::chrono::milliseconds>(m_timeout, 1s));
+        amqp_set_rpc_timeout(m_conn, &tv);
+        const bool channelClosed = !m_channelOpen
+            || amqp_channel_close(m_conn, 1, AMQP_REPLY_SUCCESS).reply_type == AMQP_RESPONSE_NORMAL;
+        if (channelClosed)
+            amqp_connection_close(m_conn, AMQP_REPLY_SUCCESS);
+    }
     amqp_destroy_connection(m_conn);
 }
 
@@ -105,6 +144,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
     std::unique_ptr<AmqpConnection> c(new AmqpConnection);
     c->m_clusterName = clusterName;
     c->m_endpoint = endpoint;
+    c->m_timeout = timeout;
     if (endpoint.tls)
         return BrokerError::make(
             Kind::Configuration,
@@ -143,9 +183,16 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
     const QByteArray vhost = endpoint.vhost.toUtf8();
     const QByteArray user = endpoint.user.toUtf8();
     const QByteArray password = endpoint.password.toUtf8();
-    const amqp_rpc_reply_t login
-        = amqp_login(c->m_conn, vhost.constData(), 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
-                     user.constData(), password.constData());
+    // consumer_cancel_notify: without it the broker silently drops a consumer whose queue
+    // is deleted, and nextDelivery() would wait forever. The name shows in the management
+    // UI's connection list. rabbitmq-c merges these with its own capabilities.
+    const AmqpTableBuilder clientProperties(
+        {{QStringLiteral("connection_name"), QStringLiteral("Veltrix: %1").arg(clusterName)},
+         {QStringLiteral("capabilities"),
+          QVariantMap {{QStringLiteral("consumer_cancel_notify"), true}}}});
+    const amqp_rpc_reply_t login = amqp_login_with_properties(
+        c->m_conn, vhost.constData(), 0, 131072, 0, &clientProperties.table(),
+        AMQP_SASL_METHOD_PLAIN, user.constData(), password.constData());
     if (login.reply_type != AMQP_RESPONSE_NORMAL)
         return c->replyError(login, QStringLiteral("login"));
 
@@ -153,6 +200,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
     if (auto ok = c->checkReply(QStringLiteral("opening a channel")); !ok)
         return ok.error();
     c->m_channelOpen = true;
+    c->m_sockfd = amqp_socket_get_sockfd(socket);
     return c;
 }
 
@@ -161,6 +209,10 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
     const QString prefix = QStringLiteral("%1: %2 failed").arg(m_clusterName, what);
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
         const QString why = QString::fromUtf8(amqp_error_string2(reply.library_error));
+        // After a timed-out RPC rabbitmq-c's state is undefined, and a dead socket cannot
+        // carry the polite close: the destructor just drops the connection.
+        if (reply.library_error == AMQP_STATUS_TIMEOUT || isSocketGone(reply.library_error))
+            m_broken = true;
         if (reply.library_error == AMQP_STATUS_TIMEOUT)
             return BrokerError::make(Kind::Timeout, prefix + QStringLiteral(": ") + why);
         // Brokers that do not announce authentication_failure_close just drop the socket.
@@ -200,10 +252,7 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
             const QString text = textOf(close->reply_text);
             // The broker closed our channel: acknowledge and reopen it so the
             // connection stays usable for the next call.
-            amqp_channel_close_ok_t closeOk {};
-            amqp_send_method(m_conn, 1, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOk);
-            amqp_channel_open(m_conn, 1);
-            m_channelOpen = amqp_get_rpc_reply(m_conn).reply_type == AMQP_RESPONSE_NORMAL;
+            reopenChannel();
             const Kind kind
                 = close->reply_code == AMQP_ACCESS_REFUSED ? Kind::AccessDenied : Kind::Protocol;
             return BrokerError::make(
@@ -211,6 +260,23 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
         }
     }
     return BrokerError::make(Kind::Other, prefix);
+}
+
+bool AmqpConnection::reopenChannel()
+{
+    amqp_channel_close_ok_t closeOk {};
+    amqp_send_method(m_conn, 1, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOk);
+    amqp_channel_open(m_conn, 1);
+    m_channelOpen = amqp_get_rpc_reply(m_conn).reply_type == AMQP_RESPONSE_NORMAL;
+    // A new channel has no consumers and is not in confirm mode; nothing in flight on the
+    // old one will ever be confirmed, and its delivery tags mean nothing on the new one
+    // (the broker requeued those messages).
+    m_confirmMode = false;
+    m_nextPublishSeq = 1;
+    m_unconfirmed.clear();
+    m_nacked.clear();
+    m_deliveries.clear();
+    return m_channelOpen;
 }
 
 Result<bool> AmqpConnection::checkReply(const QString &what)
@@ -225,6 +291,8 @@ Result<bool> AmqpConnection::checkStatus(int status, const QString &what)
 {
     if (status == AMQP_STATUS_OK)
         return true;
+    if (isSocketGone(status))
+        m_broken = true;
     return BrokerError::make(
         Kind::Other,
         QStringLiteral("%1: %2 failed: %3")
@@ -258,18 +326,25 @@ Result<bool> AmqpConnection::deleteQueue(const QString &name)
 
 Result<bool> AmqpConnection::publish(const QString &exchange, const QString &routingKey,
                                      const QByteArray &body,
-                                     const AmqpMessageProperties &properties)
+                                     const AmqpMessageProperties &properties, bool mandatory)
 {
     const QByteArray ex = exchange.toUtf8();
     const QByteArray key = routingKey.toUtf8();
     PropertiesBuffer props(properties);
-    const int status = amqp_basic_publish(m_conn, 1, bytesOf(ex), bytesOf(key), 0, 0, &props.props,
-                                          bytesOf(body));
-    return checkStatus(status, QStringLiteral("publishing to exchange \"%1\"").arg(exchange));
+    const int status = amqp_basic_publish(m_conn, 1, bytesOf(ex), bytesOf(key), mandatory ? 1 : 0,
+                                          0, &props.props, bytesOf(body));
+    auto ok = checkStatus(status, QStringLiteral("publishing to exchange \"%1\"").arg(exchange));
+    // In confirm mode the broker numbers publishes 1, 2, ... per channel; its acks name them.
+    if (ok && m_confirmMode)
+        m_unconfirmed.insert(m_nextPublishSeq++);
+    return ok;
 }
 
 Result<std::optional<AmqpMessage>> AmqpConnection::get(const QString &queue)
 {
+    // Frees what earlier replies decoded into the connection's pools (copied out by now);
+    // without this a long-lived connection grows with every call.
+    amqp_maybe_release_buffers(m_conn);
     const QByteArray name = queue.toUtf8();
     const amqp_rpc_reply_t reply = amqp_basic_get(m_conn, 1, bytesOf(name), 0 /* manual ack */);
     const QString what = QStringLiteral("reading from queue \"%1\"").arg(queue);
@@ -290,8 +365,7 @@ Result<std::optional<AmqpMessage>> AmqpConnection::get(const QString &queue)
     const amqp_rpc_reply_t read = amqp_read_message(m_conn, 1, &raw, 0);
     if (read.reply_type != AMQP_RESPONSE_NORMAL)
         return replyError(read, what);
-    message.body = QByteArray(static_cast<const char *>(raw.body.bytes),
-                              static_cast<qsizetype>(raw.body.len));
+    message.body = bodyOf(raw);
     message.properties = propertiesOf(raw.properties);
     amqp_destroy_message(&raw);
     return std::optional<AmqpMessage>(std::move(message));
@@ -306,6 +380,284 @@ Result<bool> AmqpConnection::reject(quint64 deliveryTag, bool requeue)
 {
     return checkStatus(amqp_basic_reject(m_conn, 1, deliveryTag, requeue ? 1 : 0),
                        QStringLiteral("reject"));
+}
+
+Result<bool> AmqpConnection::declareExchange(const QString &name, const QString &type, bool durable,
+                                             const QVariantMap &arguments)
+{
+    const QByteArray exchange = name.toUtf8();
+    const QByteArray kind = type.toUtf8();
+    AmqpTableBuilder args(arguments);
+    amqp_exchange_declare(m_conn, 1, bytesOf(exchange), bytesOf(kind), 0, durable ? 1 : 0, 0, 0,
+                          args.table());
+    return checkReply(QStringLiteral("declaring exchange \"%1\"").arg(name));
+}
+
+Result<bool> AmqpConnection::bindQueue(const QString &queue, const QString &exchange,
+                                       const QString &bindingKey, const QVariantMap &arguments)
+{
+    const QByteArray q = queue.toUtf8();
+    const QByteArray ex = exchange.toUtf8();
+    const QByteArray key = bindingKey.toUtf8();
+    AmqpTableBuilder args(arguments);
+    amqp_queue_bind(m_conn, 1, bytesOf(q), bytesOf(ex), bytesOf(key), args.table());
+    return checkReply(QStringLiteral("binding queue \"%1\" to exchange \"%2\" with key \"%3\"")
+                          .arg(queue, exchange, bindingKey));
+}
+
+Result<bool> AmqpConnection::setPrefetch(quint16 count)
+{
+    amqp_basic_qos(m_conn, 1, 0, count, 0);
+    return checkReply(QStringLiteral("setting the prefetch count"));
+}
+
+Result<QString> AmqpConnection::consume(const QString &queue, AckMode ackMode,
+                                        const QString &consumerTag)
+{
+    const QByteArray q = queue.toUtf8();
+    const QByteArray tag = consumerTag.toUtf8();
+    const amqp_basic_consume_ok_t *ok
+        = amqp_basic_consume(m_conn, 1, bytesOf(q), bytesOf(tag), 0,
+                             ackMode == AckMode::Auto ? 1 : 0, 0, amqp_empty_table);
+    if (!ok)
+        return replyError(amqp_get_rpc_reply(m_conn),
+                          QStringLiteral("consuming from queue \"%1\"").arg(queue));
+    return textOf(ok->consumer_tag);
+}
+
+Result<bool> AmqpConnection::cancel(const QString &consumerTag)
+{
+    const QByteArray tag = consumerTag.toUtf8();
+    amqp_basic_cancel(m_conn, 1, bytesOf(tag));
+    return checkReply(QStringLiteral("cancelling consumer \"%1\"").arg(consumerTag));
+}
+
+Result<std::optional<AmqpMessage>> AmqpConnection::nextDelivery(std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (m_deliveries.empty()) {
+        auto arrived = pump(deadline);
+        if (!arrived)
+            return arrived.error();
+        if (!arrived.value())
+            return std::optional<AmqpMessage>();
+    }
+    std::optional<AmqpMessage> message(std::move(m_deliveries.front()));
+    m_deliveries.pop_front();
+    return message;
+}
+
+BrokerError AmqpConnection::connectionLost(int status, const QString &what)
+{
+    m_broken = true;
+    m_channelOpen = false;
+    return BrokerError::make(
+        Kind::Unreachable,
+        QStringLiteral("%1: %2 failed: the connection to %3 was lost (%4)")
+            .arg(m_clusterName, what, m_endpoint.display(),
+                 QString::fromUtf8(amqp_error_string2(status))),
+        QStringLiteral("the broker stopped or the network dropped; connect again"));
+}
+
+// Waits until the broker sends something or the deadline passes. True when something
+// arrived (deliveries go to m_deliveries, confirms and returns are recorded), false when
+// nothing did.
+Result<bool> AmqpConnection::pump(std::chrono::steady_clock::time_point deadline)
+{
+    const QString what = QStringLiteral("waiting for the broker");
+    if (m_broken)
+        return connectionLost(AMQP_STATUS_SOCKET_CLOSED, what);
+    amqp_maybe_release_buffers(m_conn);
+    timeval tv = toTimeval(remaining(deadline));
+    amqp_envelope_t envelope {};
+    const amqp_rpc_reply_t reply = amqp_consume_message(m_conn, &envelope, &tv, 0);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+        AmqpMessage message;
+        message.deliveryTag = envelope.delivery_tag;
+        message.redelivered = envelope.redelivered != 0;
+        message.exchange = textOf(envelope.exchange);
+        message.routingKey = textOf(envelope.routing_key);
+        message.consumerTag = textOf(envelope.consumer_tag);
+        message.body = bodyOf(envelope.message);
+        message.properties = propertiesOf(envelope.message.properties);
+        amqp_destroy_envelope(&envelope);
+        m_deliveries.push_back(std::move(message));
+        return true;
+    }
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+        if (reply.library_error == AMQP_STATUS_TIMEOUT)
+            return false;
+        // Not a delivery: rabbitmq-c put the frame back for us to read.
+        if (reply.library_error == AMQP_STATUS_UNEXPECTED_STATE)
+            return handleFrame();
+        return connectionLost(reply.library_error, what);
+    }
+    return replyError(reply, what);
+}
+
+Result<bool> AmqpConnection::handleFrame()
+{
+    const QString what = QStringLiteral("waiting for the broker");
+    amqp_frame_t frame {};
+    timeval tv = toTimeval(m_timeout);
+    const int status = amqp_simple_wait_frame_noblock(m_conn, &frame, &tv);
+    if (status != AMQP_STATUS_OK)
+        return connectionLost(status, what);
+    if (frame.frame_type != AMQP_FRAME_METHOD)
+        return true; // a stray content frame of a message nobody waits for
+    void *decoded = frame.payload.method.decoded;
+    switch (frame.payload.method.id) {
+    case AMQP_BASIC_ACK_METHOD: {
+        const auto *ack = static_cast<const amqp_basic_ack_t *>(decoded);
+        settleConfirms(ack->delivery_tag, ack->multiple != 0, true);
+        return true;
+    }
+    case AMQP_BASIC_NACK_METHOD: {
+        const auto *nack = static_cast<const amqp_basic_nack_t *>(decoded);
+        settleConfirms(nack->delivery_tag, nack->multiple != 0, false);
+        return true;
+    }
+    case AMQP_BASIC_RETURN_METHOD: {
+        const auto *returned = static_cast<const amqp_basic_return_t *>(decoded);
+        AmqpMessage message;
+        message.replyCode = returned->reply_code;
+        message.replyText = textOf(returned->reply_text);
+        message.exchange = textOf(returned->exchange);
+        message.routingKey = textOf(returned->routing_key);
+        // The returned message's header and body frames follow the method at once.
+        amqp_message_t raw {};
+        const amqp_rpc_reply_t read = amqp_read_message(m_conn, frame.channel, &raw, 0);
+        if (read.reply_type != AMQP_RESPONSE_NORMAL)
+            return replyError(read, QStringLiteral("reading a returned message"));
+        message.body = bodyOf(raw);
+        message.properties = propertiesOf(raw.properties);
+        amqp_destroy_message(&raw);
+        m_returned.append(std::move(message));
+        ++m_returnedSinceWait;
+        return true;
+    }
+    case AMQP_BASIC_CANCEL_METHOD: {
+        const auto *cancel = static_cast<const amqp_basic_cancel_t *>(decoded);
+        return BrokerError::make(
+            Kind::Protocol,
+            QStringLiteral("%1: the broker cancelled consumer \"%2\"")
+                .arg(m_clusterName, textOf(cancel->consumer_tag)),
+            QStringLiteral("its queue was deleted or its node went down; consume again once "
+                           "the queue is back"));
+    }
+    case AMQP_CHANNEL_CLOSE_METHOD:
+    case AMQP_CONNECTION_CLOSE_METHOD: {
+        amqp_rpc_reply_t reply {};
+        reply.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
+        reply.reply = frame.payload.method;
+        if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD)
+            return replyError(reply, what); // answers close-ok and reopens the channel
+        BrokerError error = replyError(reply, what);
+        amqp_connection_close_ok_t closeOk {};
+        amqp_send_method(m_conn, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &closeOk);
+        m_broken = true;
+        m_channelOpen = false;
+        return error;
+    }
+    default:
+        return true; // e.g. connection.blocked: nothing for us to do
+    }
+}
+
+void AmqpConnection::settleConfirms(quint64 tag, bool multiple, bool acked)
+{
+    const auto first = multiple ? m_unconfirmed.begin() : m_unconfirmed.find(tag);
+    const auto last = multiple ? m_unconfirmed.upper_bound(tag)
+                               : (first == m_unconfirmed.end() ? first : std::next(first));
+    if (!acked)
+        m_nacked.insert(first, last);
+    m_unconfirmed.erase(first, last);
+}
+
+Result<bool> AmqpConnection::selectConfirms()
+{
+    if (m_confirmMode)
+        return true;
+    amqp_confirm_select(m_conn, 1);
+    if (auto ok = checkReply(QStringLiteral("selecting publisher confirms")); !ok)
+        return ok;
+    m_confirmMode = true;
+    m_nextPublishSeq = 1;
+    return true;
+}
+
+Result<AmqpConfirm> AmqpConnection::publishConfirmed(const QString &exchange,
+                                                     const QString &routingKey,
+                                                     const QByteArray &body,
+                                                     const AmqpMessageProperties &properties,
+                                                     bool mandatory)
+{
+    if (auto ok = selectConfirms(); !ok)
+        return ok.error();
+    const int returnedBefore = m_returnedSinceWait;
+    if (auto ok = publish(exchange, routingKey, body, properties, mandatory); !ok)
+        return ok.error();
+    const quint64 seq = m_nextPublishSeq - 1;
+    const auto deadline = std::chrono::steady_clock::now() + m_timeout;
+    while (m_unconfirmed.count(seq)) {
+        auto arrived = pump(deadline);
+        if (!arrived)
+            return arrived.error();
+        if (!arrived.value())
+            return BrokerError::make(
+                Kind::Timeout,
+                QStringLiteral("%1: the broker did not confirm a message to exchange \"%2\" "
+                               "within %3 ms")
+                    .arg(m_clusterName, exchange)
+                    .arg(m_timeout.count()));
+    }
+    if (m_nacked.erase(seq))
+        return AmqpConfirm::Nacked;
+    if (m_returnedSinceWait > returnedBefore) {
+        m_returnedSinceWait = returnedBefore; // reported here, not again by waitForConfirms()
+        return AmqpConfirm::Returned;
+    }
+    return AmqpConfirm::Acked;
+}
+
+Result<bool> AmqpConnection::waitForConfirms(std::chrono::milliseconds timeout)
+{
+    if (!m_confirmMode)
+        return BrokerError::make(
+            Kind::Configuration,
+            QStringLiteral("%1: waiting for confirms without confirm mode").arg(m_clusterName),
+            QStringLiteral("call selectConfirms() before publishing"));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!m_unconfirmed.empty()) {
+        auto arrived = pump(deadline);
+        if (!arrived)
+            return arrived.error();
+        if (!arrived.value())
+            return BrokerError::make(
+                Kind::Timeout,
+                QStringLiteral("%1: the broker did not confirm %2 messages within %3 ms")
+                    .arg(m_clusterName)
+                    .arg(m_unconfirmed.size())
+                    .arg(timeout.count()));
+    }
+    const bool allTaken = m_nacked.empty() && m_returnedSinceWait == 0;
+    m_nacked.clear();
+    m_returnedSinceWait = 0;
+    return allTaken;
+}
+
+QList<AmqpMessage> AmqpConnection::takeReturned()
+{
+    return std::exchange(m_returned, {});
+}
+
+void AmqpConnection::interrupt()
+{
+    // shutdown(), not close(): the descriptor stays ours until the owner destroys the
+    // connection, so it cannot be reused under rabbitmq-c's feet.
+    const int fd = m_sockfd.load();
+    if (fd >= 0)
+        ::shutdown(fd, SHUT_RDWR);
 }
 
 } // namespace veltrix

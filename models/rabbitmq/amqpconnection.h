@@ -6,11 +6,15 @@
 #include <amqp.h>
 
 #include <QByteArray>
+#include <QList>
 #include <QVariantMap>
 
+#include <atomic>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace veltrix {
 
@@ -22,6 +26,8 @@ struct AmqpMessageProperties
     QString replyTo;
     int deliveryMode = 2; // persistent unless asked otherwise
     int priority = -1; // -1: not set
+    qint64 timestamp = 0; // seconds since the epoch (AMQP's resolution); 0: not set
+    QString expiration; // per-message TTL in milliseconds, as text ("2000"); empty: none
     QVariantMap headers;
 };
 
@@ -33,7 +39,17 @@ struct AmqpMessage
     quint64 deliveryTag = 0;
     bool redelivered = false;
     qint64 messagesLeft = 0; // as reported by basic.get-ok
+    QString consumerTag; // deliveries to a consumer only
+    int replyCode = 0; // returned (unroutable mandatory) messages only, e.g. 312 NO_ROUTE
+    QString replyText;
     AmqpMessageProperties properties;
+};
+
+// How the broker answered a publish in confirm mode.
+enum class AmqpConfirm {
+    Acked, // the broker took responsibility for the message
+    Nacked, // the broker could not (e.g. a quorum queue without quorum)
+    Returned, // mandatory and no queue was bound for it; see takeReturned()
 };
 
 // One rabbitmq-c connection with channel 1 open. Blocking, with every call bounded
@@ -53,23 +69,80 @@ public:
 
     Result<bool> declareQueue(const QString &name, bool durable, const QVariantMap &arguments = {});
     Result<bool> deleteQueue(const QString &name);
+    Result<bool> declareExchange(const QString &name, const QString &type, bool durable,
+                                 const QVariantMap &arguments = {});
+    Result<bool> bindQueue(const QString &queue, const QString &exchange, const QString &bindingKey,
+                           const QVariantMap &arguments = {});
+
+    // mandatory: the broker returns the message when no queue is bound for it; returns
+    // arrive with the next nextDelivery()/waitForConfirms() and wait in takeReturned().
     Result<bool> publish(const QString &exchange, const QString &routingKey, const QByteArray &body,
-                         const AmqpMessageProperties &properties = {});
+                         const AmqpMessageProperties &properties = {}, bool mandatory = false);
     // basic.get with manual ack; nullopt when the queue is empty.
     Result<std::optional<AmqpMessage>> get(const QString &queue);
     Result<bool> ack(quint64 deliveryTag);
     Result<bool> reject(quint64 deliveryTag, bool requeue);
+
+    // Consuming. basic.qos: at most `count` unacknowledged deliveries on the channel (0: no
+    // limit). basic.consume returns the consumer tag (the broker's when `consumerTag` is
+    // empty). Auto ack is what direct reply-to (amq.rabbitmq.reply-to) requires.
+    enum class AckMode { Manual, Auto };
+    Result<bool> setPrefetch(quint16 count);
+    Result<QString> consume(const QString &queue, AckMode ackMode, const QString &consumerTag = {});
+    Result<bool> cancel(const QString &consumerTag);
+    // The next delivery to any consumer of this channel; nullopt when none arrived within
+    // `timeout` (0: only what has arrived already). Confirms and returns that arrive
+    // meanwhile are recorded. An error when the broker cancelled a consumer (its queue was
+    // deleted) or closed the channel or the connection.
+    Result<std::optional<AmqpMessage>> nextDelivery(std::chrono::milliseconds timeout);
+
+    // Publisher confirms (confirm.select): from now on the broker acks or nacks each publish.
+    Result<bool> selectConfirms();
+    // Publishes and waits (up to the connection's timeout) for the broker's answer. Selects
+    // confirm mode on first use. Returned is exact when this is the only unconfirmed message.
+    Result<AmqpConfirm> publishConfirmed(const QString &exchange, const QString &routingKey,
+                                         const QByteArray &body,
+                                         const AmqpMessageProperties &properties = {},
+                                         bool mandatory = false);
+    // Waits until the broker confirmed every publish so far: true when all were acked and
+    // none returned since the last wait, false otherwise; Timeout error after `timeout`.
+    Result<bool> waitForConfirms(std::chrono::milliseconds timeout);
+    qsizetype unconfirmedCount() const { return qsizetype(m_unconfirmed.size()); }
+    // Mandatory messages the broker returned since the last call.
+    QList<AmqpMessage> takeReturned();
+
+    // The one call that is safe from another thread: shuts the socket down so whatever
+    // the owning thread is blocked in returns with an error at once. For stopping workers;
+    // the connection is useless afterwards. The owner must not destroy the connection
+    // while another thread may call this.
+    void interrupt();
 
 private:
     AmqpConnection() = default;
     BrokerError replyError(const amqp_rpc_reply_t &reply, const QString &what);
     Result<bool> checkReply(const QString &what);
     Result<bool> checkStatus(int status, const QString &what);
+    bool reopenChannel();
+    BrokerError connectionLost(int status, const QString &what);
+    Result<bool> pump(std::chrono::steady_clock::time_point deadline);
+    Result<bool> handleFrame();
+    void settleConfirms(quint64 tag, bool multiple, bool acked);
 
     amqp_connection_state_t m_conn = nullptr;
     QString m_clusterName;
     AmqpEndpoint m_endpoint;
+    std::chrono::milliseconds m_timeout {0};
     bool m_channelOpen = false;
+    bool m_broken = false; // the socket is gone: skip the polite close
+    std::atomic<int> m_sockfd {-1};
+
+    std::deque<AmqpMessage> m_deliveries; // arrived while waiting for something else
+    QList<AmqpMessage> m_returned;
+    bool m_confirmMode = false;
+    quint64 m_nextPublishSeq = 1;
+    std::set<quint64> m_unconfirmed;
+    std::set<quint64> m_nacked; // since the last waitForConfirms()
+    int m_returnedSinceWait = 0;
 };
 
 } // namespace veltrix

@@ -25,6 +25,33 @@ ManagementClient::~ManagementClient() = default;
 
 Result<QJsonDocument> ManagementClient::get(const QString &path)
 {
+    return send("GET", path, {});
+}
+
+Result<QJsonDocument> ManagementClient::put(const QString &path, const QJsonObject &body)
+{
+    return send("PUT", path, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+Result<bool> ManagementClient::remove(const QString &path)
+{
+    int status = 0;
+    auto reply = send("DELETE", path, {}, &status);
+    if (reply)
+        return true;
+    if (status == 404)
+        return false;
+    return reply.error();
+}
+
+QString ManagementClient::encodeSegment(const QString &segment)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(segment));
+}
+
+Result<QJsonDocument> ManagementClient::send(const QByteArray &verb, const QString &path,
+                                             const QByteArray &body, int *httpStatus)
+{
     if (!m_network)
         m_network = std::make_unique<QNetworkAccessManager>();
 
@@ -35,8 +62,13 @@ Result<QJsonDocument> ManagementClient::get(const QString &path)
     const QByteArray credentials = (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64();
     request.setRawHeader("Authorization", "Basic " + credentials);
     request.setTransferTimeout(static_cast<int>(m_timeout.count()));
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
 
-    std::unique_ptr<QNetworkReply> reply(m_network->get(request));
+    std::unique_ptr<QNetworkReply> reply(verb == "GET"
+                                             ? m_network->get(request)
+                                             : m_network->sendCustomRequest(request, verb, body));
     QEventLoop loop;
     QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
     // A second guard: transfer timeout covers stalls, not a slow trickle.
@@ -46,7 +78,10 @@ Result<QJsonDocument> ManagementClient::get(const QString &path)
 
     const QString where = m_baseUrl.toDisplayString(QUrl::RemoveUserInfo);
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (httpStatus)
+        *httpStatus = status;
     const QNetworkReply::NetworkError error = reply->error();
+    const QByteArray payload = reply->readAll();
     if (status == 401)
         return BrokerError::make(
             Kind::AuthenticationFailed,
@@ -57,8 +92,12 @@ Result<QJsonDocument> ManagementClient::get(const QString &path)
     if (status == 403)
         return BrokerError::make(
             Kind::AccessDenied,
-            QStringLiteral("%1: management API at %2: user \"%3\" may not read %4")
-                .arg(m_clusterName, where, m_user, path));
+            QStringLiteral("%1: management API at %2: user \"%3\" may not %4 %5")
+                .arg(m_clusterName, where, m_user,
+                     verb == "GET" ? QStringLiteral("read") : QStringLiteral("change"), path),
+            verb == "GET" ? QString()
+                          : QStringLiteral("changing needs the \"administrator\" tag (or "
+                                           "\"policymaker\" for policies)"));
     if (error == QNetworkReply::ConnectionRefusedError || error == QNetworkReply::HostNotFoundError)
         return BrokerError::make(
             Kind::Unreachable,
@@ -76,13 +115,23 @@ Result<QJsonDocument> ManagementClient::get(const QString &path)
         return BrokerError::make(Kind::TlsFailed,
                                  QStringLiteral("%1: TLS with the management API at %2 failed: %3")
                                      .arg(m_clusterName, where, reply->errorString()));
-    if (error != QNetworkReply::NoError)
-        return BrokerError::make(Kind::Other,
-                                 QStringLiteral("%1: management API %2%3 failed: %4")
-                                     .arg(m_clusterName, where, path, reply->errorString()));
+    if (error != QNetworkReply::NoError) {
+        // The API says why in {"error": ..., "reason": ...}: a policy's validation failure,
+        // a missing vhost. That is what the operator needs, not just "Bad Request".
+        const QString reason
+            = QJsonDocument::fromJson(payload).object().value(QLatin1String("reason")).toString();
+        const QString verbText = verb == "GET" ? QString() : QString::fromLatin1(verb + ' ');
+        return BrokerError::make(
+            Kind::Other,
+            QStringLiteral("%1: management API %2%3%4 failed: %5")
+                .arg(m_clusterName, verbText, where, path,
+                     reason.isEmpty() ? reply->errorString() : reason.trimmed()));
+    }
+    if (payload.isEmpty() && verb != "GET")
+        return QJsonDocument(); // 201 Created / 204 No Content
 
     QJsonParseError parseError;
-    QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parseError);
+    QJsonDocument doc = QJsonDocument::fromJson(payload, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return BrokerError::make(
             Kind::Protocol,

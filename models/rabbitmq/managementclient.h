@@ -3,6 +3,7 @@
 #include "core/result.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QUrl>
 
 #include <chrono>
@@ -24,10 +25,21 @@ public:
 
     // path like "/api/overview"; query items already encoded in it.
     Result<QJsonDocument> get(const QString &path);
+    // Creates or replaces (vhosts, permissions, policies, ...). The broker answers 201 or 204
+    // with no body: the document is then empty. Errors carry the broker's reason.
+    Result<QJsonDocument> put(const QString &path, const QJsonObject &body);
+    // HTTP DELETE: true when something was deleted, false when there was nothing (404).
+    Result<bool> remove(const QString &path);
+
+    // One path segment percent-encoded for the API: vhost "/" is "%2F", "a b" is "a%20b".
+    static QString encodeSegment(const QString &segment);
 
     const QUrl &baseUrl() const { return m_baseUrl; }
 
 private:
+    Result<QJsonDocument> send(const QByteArray &verb, const QString &path, const QByteArray &body,
+                               int *httpStatus = nullptr);
+
     QString m_clusterName;
     QUrl m_baseUrl;
     QString m_user;
