@@ -2,6 +2,7 @@
 // DemoEnvironment runs everything, a status line every 10 s, a clean stop on
 // SIGINT/SIGTERM.
 #include "demo/demoenvironment.h"
+#include "demo/kafkabrokerprocess.h"
 #include "stopsignals.h"
 
 #include <QCommandLineParser>
@@ -26,6 +27,10 @@ void say(const QString &line)
 
 int main(int argc, char *argv[])
 {
+    // The demo's mock Kafka broker runs as a child of the demo, from this same binary.
+    if (argc == 2 && qstrcmp(argv[1], "--kafka-broker") == 0)
+        return KafkaBrokerProcess::runBroker();
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("veltrix-demo"));
     QCoreApplication::setApplicationVersion(QStringLiteral(VELTRIX_VERSION));

@@ -1,7 +1,7 @@
 #include "demoenvironment.h"
 
 #include "core/profilefile.h"
-#include "kafka/mockkafkacluster.h"
+#include "kafkabrokerprocess.h"
 #include "kafkaworkload.h"
 #include "rabbitmq/amqpendpoint.h"
 #include "rabbitmq/localrabbitnode.h"
@@ -17,20 +17,6 @@
 namespace veltrix::demo {
 
 namespace {
-
-struct TopicSpec
-{
-    QString name;
-    int partitions;
-};
-
-// Several partitions per topic so lag and redrive have something to spread over;
-// replication factor 3 on the 3 mock brokers, like production.
-const TopicSpec DemoTopics[] = {
-    {names::OrdersTopic, 6},  {names::PaymentsTopic, 4}, {names::InventoryTopic, 4},
-    {names::OrdersRetry0, 6}, {names::OrdersRetry1, 6},  {names::OrdersDlt, 3},
-    {names::PaymentsDlt, 2},  {names::InventoryDlt, 2},  {names::RetryPoliciesTopic, 1},
-};
 
 // The same URI with vhost "shop": the demo's traffic stays out of the user's vhosts.
 QString withShopVhost(const AmqpEndpoint &endpoint)
@@ -77,7 +63,7 @@ Result<DemoEndpoints> DemoEnvironment::start(const std::function<void(const QStr
     }
     m_options.workDir = workDir;
 
-    say(QStringLiteral("starting the mock Kafka cluster (3 brokers)"));
+    say(QStringLiteral("starting the mock Kafka cluster (3 brokers, own process)"));
     if (auto ok = startKafka(); !ok)
         return ok.error();
     if (m_options.amqpUri.isEmpty())
@@ -110,15 +96,14 @@ Result<DemoEndpoints> DemoEnvironment::start(const std::function<void(const QStr
 
 Result<bool> DemoEnvironment::startKafka()
 {
-    auto mock = MockKafkaCluster::start(3);
-    if (!mock)
-        return mock.error();
-    m_kafka = std::move(mock).value();
-    for (const TopicSpec &topic : DemoTopics) {
-        if (auto ok = m_kafka->createTopic(topic.name, topic.partitions, 3); !ok)
-            return ok.error();
-    }
-    m_endpoints.kafkaBootstrap = m_kafka->bootstrapServers();
+    m_kafka = std::make_unique<KafkaBrokerProcess>();
+    const QString program = m_options.brokerProgram.isEmpty()
+        ? QCoreApplication::applicationFilePath()
+        : m_options.brokerProgram;
+    auto bootstrap = m_kafka->start(program);
+    if (!bootstrap)
+        return bootstrap.error();
+    m_endpoints.kafkaBootstrap = bootstrap.value();
     return true;
 }
 
@@ -160,6 +145,8 @@ void DemoEnvironment::stop()
     if (m_node)
         m_node->stop();
     m_node.reset();
+    if (m_kafka)
+        m_kafka->stop();
     m_kafka.reset();
     m_tempDir.reset(); // removes the private node's data and the profiles file
 }
@@ -181,8 +168,9 @@ QList<ClusterProfile> DemoEnvironment::profilesFor(const DemoEndpoints &endpoint
     kafka.kind = ClusterKind::Kafka;
     kafka.bootstrap = endpoints.kafkaBootstrap;
     // The mock cluster cannot list groups: name the demo's so the console finds them.
-    kafka.groups = {names::OrderServiceGroup, names::PaymentServiceGroup, names::InventorySinkGroup,
-                    names::AnalyticsGroup};
+    kafka.groups = {names::OrderServiceGroup,       names::OrderServiceRetry0Group,
+                    names::OrderServiceRetry1Group, names::PaymentServiceGroup,
+                    names::InventorySinkGroup,      names::AnalyticsGroup};
 
     ClusterProfile rabbit;
     rabbit.name = QStringLiteral("shop-rabbit");

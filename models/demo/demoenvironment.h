@@ -14,12 +14,12 @@ class QTemporaryDir;
 
 namespace veltrix {
 class LocalRabbitNode;
-class MockKafkaCluster;
 } // namespace veltrix
 
 namespace veltrix::demo {
 
 class DemoWorkload;
+class KafkaBrokerProcess;
 
 struct DemoOptions
 {
@@ -28,6 +28,7 @@ struct DemoOptions
     QString managementUrl; // with amqpUri
     QString workDir; // empty: a temporary folder, removed on stop
     QString profilesPath; // empty: <workDir>/profiles.json
+    QString brokerProgram; // runs the mock Kafka broker (`--kafka-broker`); empty: this program
 };
 
 struct DemoEndpoints
@@ -39,8 +40,8 @@ struct DemoEndpoints
     bool privateRabbitNode = false;
 };
 
-// The whole demo: librdkafka's mock cluster, a RabbitMQ node (private or the
-// user's), the shop topology on both, the workloads, and a profiles file for the
+// The whole demo: librdkafka's mock cluster (in a broker process of its own), a RabbitMQ node
+// (private or the user's), the shop topology on both, the workloads, and a profiles file for the
 // console. Start and stop it from one thread (the private node is tied to it).
 class DemoEnvironment
 {
@@ -66,7 +67,7 @@ private:
     DemoOptions m_options;
     DemoEndpoints m_endpoints;
     std::unique_ptr<QTemporaryDir> m_tempDir;
-    std::unique_ptr<MockKafkaCluster> m_kafka;
+    std::unique_ptr<KafkaBrokerProcess> m_kafka;
     std::unique_ptr<LocalRabbitNode> m_node;
     std::unique_ptr<DemoWorkload> m_kafkaWorkload;
     std::unique_ptr<DemoWorkload> m_rabbitWorkload;

@@ -21,6 +21,9 @@ inline const QString PaymentsDlt
 inline const QString InventoryDlt = QStringLiteral("inventory-dlt"); // __connect.errors.*
 inline const QString RetryPoliciesTopic = QStringLiteral("veltrix.retry-policies");
 inline const QString OrderServiceGroup = QStringLiteral("order-service");
+// Spring suffixes a @RetryableTopic listener's group id with the retry topic's suffix.
+inline const QString OrderServiceRetry0Group = QStringLiteral("order-service-retry-0");
+inline const QString OrderServiceRetry1Group = QStringLiteral("order-service-retry-1");
 inline const QString PaymentServiceGroup = QStringLiteral("payment-service");
 inline const QString InventorySinkGroup = QStringLiteral("inventory-sink");
 inline const QString AnalyticsGroup = QStringLiteral("analytics"); // the slow one

@@ -27,11 +27,21 @@ struct KafkaWorkload::Counters
     std::atomic<qint64> ordersDlt = 0, paymentsDlt = 0, inventoryDlt = 0;
     std::atomic<qint64> analyticsProcessed = 0;
     std::atomic<double> analyticsRate = 0;
+    mutable std::mutex lastErrorMutex;
+    QString lastError; // the latest failure in words, so a count never comes unexplained
+
+    void noteError(const QString &what)
+    {
+        ++errors;
+        std::lock_guard lock(lastErrorMutex);
+        lastError = what;
+    }
 };
 
 namespace {
 
 using Counters = KafkaWorkload::Counters;
+using ErrorSink = std::function<void(const QString &)>;
 using TopicPartition = std::pair<std::string, qint32>;
 
 // What the worker threads share: counters and a stop signal they can wait on.
@@ -67,14 +77,15 @@ Clock::time_point inMs(qint64 ms)
 class Producer
 {
 public:
-    Producer(std::unique_ptr<KafkaHandle> handle, std::atomic<qint64> &errors)
+    Producer(std::unique_ptr<KafkaHandle> handle, ErrorSink onError)
         : m_handle(std::move(handle))
-        , m_errors(errors)
+        , m_onError(std::move(onError))
         , m_events(rd_kafka_queue_get_main(m_handle->get()))
     { }
     ~Producer()
     {
-        drain(2000);
+        if (!drain(2000) && m_outstanding > 0)
+            m_onError(u"%1 records were still undelivered at shutdown"_s.arg(m_outstanding));
         rd_kafka_queue_destroy(m_events);
     }
     Producer(const Producer &) = delete;
@@ -106,7 +117,8 @@ public:
         }
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             rd_kafka_headers_destroy(hdrs); // ownership passes only on success
-            ++m_errors;
+            m_onError(u"producing to %1 failed: %2"_s.arg(
+                topic, QString::fromUtf8(rd_kafka_err2str(err))));
             return false;
         }
         ++m_outstanding;
@@ -124,14 +136,16 @@ public:
                     --m_outstanding;
                     if (m->err) {
                         ++failed;
-                        ++m_errors;
+                        m_onError(u"delivery to %1 failed: %2"_s.arg(
+                            QString::fromUtf8(rd_kafka_topic_name(m->rkt)),
+                            QString::fromUtf8(rd_kafka_err2str(m->err))));
                     } else if (m->_private) { // the message's opaque: what to count
                         ++*static_cast<std::atomic<qint64> *>(m->_private);
                     }
                 }
             } else if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_ERROR
                        && rd_kafka_event_error_is_fatal(ev)) {
-                ++m_errors;
+                m_onError(QString::fromUtf8(rd_kafka_event_error_string(ev)));
             }
             rd_kafka_event_destroy(ev);
         }
@@ -175,7 +189,7 @@ public:
 
 private:
     std::unique_ptr<KafkaHandle> m_handle;
-    std::atomic<qint64> &m_errors; // the workload's error counter
+    ErrorSink m_onError;
     rd_kafka_queue_t *m_events;
     int m_outstanding = 0;
     bool m_metadataAsked = false;
@@ -188,9 +202,9 @@ private:
 class Consumer
 {
 public:
-    Consumer(std::unique_ptr<KafkaHandle> handle, std::atomic<qint64> &errors)
+    Consumer(std::unique_ptr<KafkaHandle> handle, ErrorSink onError)
         : m_handle(std::move(handle))
-        , m_errors(errors)
+        , m_onError(std::move(onError))
     { }
     ~Consumer()
     {
@@ -221,8 +235,9 @@ public:
         if (!m)
             return nullptr;
         if (m->err || (!m_held.empty() && m_held.count(keyOf(m)))) {
-            if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                ++m_errors;
+            if (m->err && !isTransient(m->err))
+                m_onError(
+                    u"consuming failed: %1"_s.arg(QString::fromUtf8(rd_kafka_message_errstr(m))));
             rd_kafka_message_destroy(m);
             return nullptr;
         }
@@ -242,6 +257,24 @@ public:
     }
 
 private:
+    // Connection and coordinator hiccups that librdkafka recovers from by itself: not
+    // failures of the workload.
+    static bool isTransient(rd_kafka_resp_err_t err)
+    {
+        switch (err) {
+        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+        case RD_KAFKA_RESP_ERR__TRANSPORT:
+        case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+        case RD_KAFKA_RESP_ERR__TIMED_OUT:
+        case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+        case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+            return true;
+        default:
+            return false;
+        }
+    }
+
     static TopicPartition keyOf(const rd_kafka_message_t *m)
     {
         return {rd_kafka_topic_name(m->rkt), m->partition};
@@ -255,7 +288,9 @@ private:
             rd_kafka_pause_partitions(m_handle->get(), list);
             // Back to the held record, so it is fetched again after the resume.
             if (rd_kafka_error_t *error = rd_kafka_seek_partitions(m_handle->get(), list, 2000)) {
-                ++m_errors;
+                m_onError(u"seeking %1 [%2] failed: %3"_s.arg(QString::fromStdString(tp.first))
+                              .arg(tp.second)
+                              .arg(QString::fromUtf8(rd_kafka_error_string(error))));
                 rd_kafka_error_destroy(error);
             }
         } else {
@@ -290,7 +325,7 @@ private:
     }
 
     std::unique_ptr<KafkaHandle> m_handle;
-    std::atomic<qint64> &m_errors; // the workload's error counter
+    ErrorSink m_onError;
     std::map<TopicPartition, qint64> m_next;
     std::map<TopicPartition, Clock::time_point> m_held;
     bool m_dirty = false;
@@ -532,9 +567,8 @@ void runProducer(Env env, Producer &producer, DemoSettings settings)
 // One stage of the @RetryableTopic chain: orders (0), orders-retry-0 (1), orders-retry-1 (2).
 void runOrderStage(Env env, Consumer &consumer, Producer &producer, int stage)
 {
-    static const QString groups[]
-        = {names::OrderServiceGroup, names::OrderServiceGroup + u"-retry-0"_s,
-           names::OrderServiceGroup + u"-retry-1"_s};
+    static const QString groups[] = {names::OrderServiceGroup, names::OrderServiceRetry0Group,
+                                     names::OrderServiceRetry1Group};
     static const QString next[] = {names::OrdersRetry0, names::OrdersRetry1, names::OrdersDlt};
     static const qint64 backoffMs[] = {1000, 2000};
     while (env.running()) {
@@ -707,8 +741,11 @@ Result<bool> KafkaWorkload::start()
                                  QStringLiteral("%1: the Kafka demo workload needs a Kafka profile")
                                      .arg(m_profile.name));
     m_stopping = false;
+    const ErrorSink noteError
+        = [counters = m_counters.get()](const QString &what) { counters->noteError(what); };
     // Every handle is made here, so a bad profile fails start() instead of a thread.
-    const auto makeProducer = [this](const QString &client) -> Result<std::unique_ptr<Producer>> {
+    const auto makeProducer
+        = [this, &noteError](const QString &client) -> Result<std::unique_ptr<Producer>> {
         auto handle
             = KafkaHandle::create(m_profile, RD_KAFKA_PRODUCER,
                                   {{u"client.id"_s, client},
@@ -718,10 +755,11 @@ Result<bool> KafkaWorkload::start()
                                    {u"enabled_events"_s, QString::number(RD_KAFKA_EVENT_DR)}});
         if (!handle)
             return handle.error();
-        return std::make_unique<Producer>(std::move(handle).value(), m_counters->errors);
+        return std::make_unique<Producer>(std::move(handle).value(), noteError);
     };
     const auto makeConsumer
-        = [this](const QString &group, const QString &topic) -> Result<std::unique_ptr<Consumer>> {
+        = [this, &noteError](const QString &group,
+                             const QString &topic) -> Result<std::unique_ptr<Consumer>> {
         auto handle = KafkaHandle::create(
             m_profile, RD_KAFKA_CONSUMER,
             {{u"client.id"_s, u"veltrix-demo-"_s + group},
@@ -743,7 +781,7 @@ Result<bool> KafkaWorkload::start()
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
             return handle.value()->errorFor(
                 err, QStringLiteral("subscribing %1 to %2").arg(group, topic));
-        return std::make_unique<Consumer>(std::move(handle).value(), m_counters->errors);
+        return std::make_unique<Consumer>(std::move(handle).value(), noteError);
     };
 
     std::vector<std::function<void(Env)>> bodies;
@@ -761,9 +799,9 @@ Result<bool> KafkaWorkload::start()
     const QList<Service> services
         = {{names::OrderServiceGroup, names::OrdersTopic,
             [](Env e, Consumer &c, Producer &p) { runOrderStage(e, c, p, 0); }},
-           {names::OrderServiceGroup + u"-retry-0"_s, names::OrdersRetry0,
+           {names::OrderServiceRetry0Group, names::OrdersRetry0,
             [](Env e, Consumer &c, Producer &p) { runOrderStage(e, c, p, 1); }},
-           {names::OrderServiceGroup + u"-retry-1"_s, names::OrdersRetry1,
+           {names::OrderServiceRetry1Group, names::OrdersRetry1,
             [](Env e, Consumer &c, Producer &p) { runOrderStage(e, c, p, 2); }},
            {names::PaymentServiceGroup, names::PaymentsTopic, runPaymentService},
            {names::InventorySinkGroup, names::InventoryTopic, runInventorySink}};
@@ -810,6 +848,11 @@ void KafkaWorkload::stop()
 QJsonObject KafkaWorkload::stats() const
 {
     const Counters &c = *m_counters;
+    QString lastError;
+    {
+        std::lock_guard lock(c.lastErrorMutex);
+        lastError = c.lastError;
+    }
     const qint64 orders = c.ordersDlt, payments = c.paymentsDlt, inventory = c.inventoryDlt;
     return {{u"produced"_s, c.produced.load()},
             {u"processed"_s, c.processed.load()},
@@ -820,6 +863,7 @@ QJsonObject KafkaWorkload::stats() const
                           {names::PaymentsDlt, payments},
                           {names::InventoryDlt, inventory}}},
             {u"errors"_s, c.errors.load()},
+            {u"last_error"_s, lastError},
             {u"analytics_processed"_s, c.analyticsProcessed.load()},
             {u"analytics_rate"_s, std::round(c.analyticsRate.load() * 10) / 10},
             {u"target_rate"_s, std::round(m_settings.messagesPerSecond * KafkaShare * 10) / 10}};

@@ -35,7 +35,7 @@ public:
 
     Result<bool> start() override;
     void stop() override;
-    // {"produced", "processed", "retried", "dead_lettered", "errors",
+    // {"produced", "processed", "retried", "dead_lettered", "errors", "last_error",
     //  "dead_lettered_by_topic": {"orders-dlt": n, ...}, "analytics_processed",
     //  "analytics_rate" (msg/s over the last second), "target_rate" (msg/s)}
     QJsonObject stats() const override;

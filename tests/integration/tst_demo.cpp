@@ -262,6 +262,10 @@ void TestDemo::fullDemoDeadLettersLikeProductionAndStopsOnSigterm()
     QVERIFY2(demo.output.contains("veltrix-demo: stopped"), demo.output.right(2000).constData());
     QVERIFY2(!QFileInfo::exists(QFileInfo(profilesPath).absolutePath()), qPrintable(profilesPath));
     QVERIFY(!portOpen(managementPort));
+    const quint16 kafkaPort
+        = bootstrap.section(QLatin1Char(','), 0, 0).section(QLatin1Char(':'), 1).toUShort();
+    QVERIFY(kafkaPort > 0);
+    QVERIFY(!portOpen(kafkaPort)); // the broker process went with the demo
 }
 
 void TestDemo::demoOnAUsersNodeStopsOnSigint()
