@@ -240,6 +240,24 @@ void TestSpringHeaders::retryableTopicChainAccumulatesLikeSpring()
     const KafkaHeaderList dlt = retryableTopicDltHeaders(
         consumedFrom(hop2, QStringLiteral("orders-retry-1"), 23), error, failedAt + 4000);
 
+    // DLPR order on the first hop: exception info, originals, then the factory's retry
+    // headers (its headersFunction runs last).
+    const QByteArrayList firstHop {"content-type",
+                                   "kafka_exception-fqcn",
+                                   "kafka_exception-cause-fqcn",
+                                   "kafka_exception-message",
+                                   "kafka_exception-stacktrace",
+                                   "kafka_original-topic",
+                                   "kafka_original-partition",
+                                   "kafka_original-offset",
+                                   "kafka_original-timestamp",
+                                   "kafka_original-timestamp-type",
+                                   "kafka_original-consumer-group",
+                                   "retry_topic-original-timestamp",
+                                   "retry_topic-attempts",
+                                   "retry_topic-backoff-timestamp"};
+    QCOMPARE(namesOf(hop1), firstHop);
+
     // The first hop's originals survive (appendOriginalHeaders=false) ...
     for (const char *name : {headers::OriginalTopic, headers::OriginalPartition,
                              headers::OriginalOffset, headers::OriginalTimestamp,
