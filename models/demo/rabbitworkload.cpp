@@ -250,14 +250,13 @@ QString failOf(const AmqpMessage &message)
     return json.object().value(QLatin1String("fail")).toString();
 }
 
-// orders.process (classic) and payments.process (quorum). Poison on the classic queue is
-// rejected without requeue and the broker dead-letters it. On the quorum queue it is
-// requeued every time, as a service that never gives up would, until the queue's
-// delivery-limit dead-letters it. Transient failures succeed on the redelivery.
-Result<bool> consumeWork(AmqpConnection &amqp, RabbitWorkloadState &state, const QString &queue,
-                         bool quorum)
+// Consumes a queue with manual acks until the workload stops, handing every delivery
+// to handle(), which acks or rejects it.
+template<typename Handler>
+Result<bool> consumeUntilStopped(AmqpConnection &amqp, const RabbitWorkloadState &state,
+                                 const QString &queue, int prefetch, Handler handle)
 {
-    if (auto ok = amqp.setPrefetch(50); !ok)
+    if (auto ok = amqp.setPrefetch(prefetch); !ok)
         return ok;
     if (auto ok = amqp.consume(queue, AmqpConnection::AckMode::Manual); !ok)
         return ok.error();
@@ -267,83 +266,88 @@ Result<bool> consumeWork(AmqpConnection &amqp, RabbitWorkloadState &state, const
             return next.error();
         if (!next->has_value())
             continue;
-        const AmqpMessage &message = *next.value();
-        const QString fail = failOf(message);
-        Result<bool> done = true;
-        if (fail == Poison && !quorum) {
-            done = amqp.reject(message.deliveryTag, false);
-            ++state.deadLettered;
-        } else if (fail == Poison) {
-            // x-delivery-count counts earlier returns (absent on the first delivery). 3.10
-            // dead-letters on the return after the one that made it reach the limit: with
-            // limit 3 a message is delivered 4 times, the last with x-delivery-count 3.
-            const qint64 returns
-                = message.properties.headers.value(QStringLiteral("x-delivery-count")).toLongLong();
-            done = amqp.reject(message.deliveryTag, true);
-            if (returns >= state.paymentsDeliveryLimit)
-                ++state.deadLettered;
-            else
-                ++state.retried;
-        } else if (fail == Transient && !message.redelivered) {
-            done = amqp.reject(message.deliveryTag, true);
-            ++state.retried;
-        } else {
-            done = amqp.ack(message.deliveryTag);
-            ++state.processed;
-            continue;
-        }
-        ++state.rejected;
-        if (!done)
-            return done;
+        if (auto ok = handle(*next.value()); !ok)
+            return ok;
     }
     return true;
+}
+
+// orders.process (classic) and payments.process (quorum). Poison on the classic queue is
+// rejected without requeue and the broker dead-letters it. On the quorum queue it is
+// requeued every time, as a service that never gives up would, until the queue's
+// delivery-limit dead-letters it. Transient failures succeed on the redelivery.
+Result<bool> consumeWork(AmqpConnection &amqp, RabbitWorkloadState &state, const QString &queue,
+                         bool quorum)
+{
+    return consumeUntilStopped(
+        amqp, state, queue, 50, [&](const AmqpMessage &message) -> Result<bool> {
+            const QString fail = failOf(message);
+            Result<bool> done = true;
+            if (fail == Poison && !quorum) {
+                done = amqp.reject(message.deliveryTag, false);
+                ++state.deadLettered;
+            } else if (fail == Poison) {
+                // x-delivery-count counts earlier returns (absent on the first delivery). 3.10
+                // dead-letters on the return after the one that made it reach the limit: with
+                // limit 3 a message is delivered 4 times, the last with x-delivery-count 3.
+                const qint64 returns
+                    = message.properties.headers.value(QStringLiteral("x-delivery-count"))
+                          .toLongLong();
+                done = amqp.reject(message.deliveryTag, true);
+                if (returns >= state.paymentsDeliveryLimit)
+                    ++state.deadLettered;
+                else
+                    ++state.retried;
+            } else if (fail == Transient && !message.redelivered) {
+                done = amqp.reject(message.deliveryTag, true);
+                ++state.retried;
+            } else {
+                if (auto ok = amqp.ack(message.deliveryTag); !ok)
+                    return ok;
+                ++state.processed;
+                return true;
+            }
+            ++state.rejected;
+            return done;
+        });
 }
 
 // The pricing service: answers each request on its reply-to with the request's
 // correlation id, as any RPC server over AMQP does.
 Result<bool> servePricing(AmqpConnection &amqp, RabbitWorkloadState &state)
 {
-    if (auto ok = amqp.setPrefetch(20); !ok)
-        return ok;
-    if (auto ok = amqp.consume(names::PricingRpcQueue, AmqpConnection::AckMode::Manual); !ok)
-        return ok.error();
-    while (!state.stopping) {
-        auto next = amqp.nextDelivery(PollInterval);
-        if (!next)
-            return next.error();
-        if (!next->has_value())
-            continue;
-        const AmqpMessage &request = *next.value();
-        if (request.properties.replyTo.isEmpty()) {
-            // Nobody to answer; pricing.rpc has no dead-letter exchange, so it is dropped.
-            if (auto ok = amqp.reject(request.deliveryTag, false); !ok)
+    return consumeUntilStopped(
+        amqp, state, names::PricingRpcQueue, 20, [&](const AmqpMessage &request) -> Result<bool> {
+            if (request.properties.replyTo.isEmpty()) {
+                // Nobody to answer; pricing.rpc has no dead-letter exchange, so it is dropped.
+                if (auto ok = amqp.reject(request.deliveryTag, false); !ok)
+                    return ok;
+                ++state.rejected;
+                return true;
+            }
+            const QJsonObject asked = QJsonDocument::fromJson(request.body).object();
+            const int quantity = std::max(1, asked.value(QLatin1String("quantity")).toInt());
+            const double unitPrice
+                = 4.99 + double(qHash(asked.value(QLatin1String("sku")).toString()) % 9000) / 100;
+            const QJsonObject answer {{QStringLiteral("sku"), asked.value(QLatin1String("sku"))},
+                                      {QStringLiteral("quantity"), quantity},
+                                      {QStringLiteral("unitPrice"), unitPrice},
+                                      {QStringLiteral("total"), unitPrice * quantity},
+                                      {QStringLiteral("currency"), QStringLiteral("EUR")}};
+            AmqpMessageProperties properties;
+            properties.correlationId = request.properties.correlationId;
+            properties.contentType = QStringLiteral("application/json");
+            properties.deliveryMode = 1; // a reply is worthless after a restart
+            if (auto ok
+                = amqp.publish(QString(), request.properties.replyTo,
+                               QJsonDocument(answer).toJson(QJsonDocument::Compact), properties);
+                !ok)
                 return ok;
-            ++state.rejected;
-            continue;
-        }
-        const QJsonObject asked = QJsonDocument::fromJson(request.body).object();
-        const int quantity = std::max(1, asked.value(QLatin1String("quantity")).toInt());
-        const double unitPrice
-            = 4.99 + double(qHash(asked.value(QLatin1String("sku")).toString()) % 9000) / 100;
-        const QJsonObject answer {{QStringLiteral("sku"), asked.value(QLatin1String("sku"))},
-                                  {QStringLiteral("quantity"), quantity},
-                                  {QStringLiteral("unitPrice"), unitPrice},
-                                  {QStringLiteral("total"), unitPrice * quantity},
-                                  {QStringLiteral("currency"), QStringLiteral("EUR")}};
-        AmqpMessageProperties properties;
-        properties.correlationId = request.properties.correlationId;
-        properties.contentType = QStringLiteral("application/json");
-        properties.deliveryMode = 1; // a reply is worthless after a restart
-        if (auto ok
-            = amqp.publish(QString(), request.properties.replyTo,
-                           QJsonDocument(answer).toJson(QJsonDocument::Compact), properties);
-            !ok)
-            return ok;
-        if (auto ok = amqp.ack(request.deliveryTag); !ok)
-            return ok;
-        ++state.processed;
-    }
-    return true;
+            if (auto ok = amqp.ack(request.deliveryTag); !ok)
+                return ok;
+            ++state.processed;
+            return true;
+        });
 }
 
 // The checkout asking for prices every 200 ms over direct reply-to: the client consumes
