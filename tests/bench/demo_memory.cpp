@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sys/prctl.h>
 
 namespace {
 
@@ -114,6 +115,7 @@ int main(int argc, char *argv[])
 
     QProcess demo;
     demo.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    demo.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); }); // never orphan a demo
     demo.start(parser.value(demoPath), {});
     if (!demo.waitForStarted(10000)) {
         std::fprintf(stderr, "demo_memory: cannot start %s\n", qPrintable(parser.value(demoPath)));

@@ -17,6 +17,7 @@
 #include <QtEndian>
 
 #include <csignal>
+#include <sys/prctl.h>
 
 using namespace veltrix;
 
@@ -26,6 +27,11 @@ using Headers = QMap<QString, QByteArray>;
 
 struct DemoProcess
 {
+    DemoProcess()
+    {
+        // A test that crashes must not leave a demo (and its brokers) running.
+        process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    }
     QProcess process;
     QByteArray output;
     QString value(const QString &label) const // "  Profiles             /tmp/..."
