@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 
 using namespace veltrix;
@@ -92,6 +93,9 @@ int main(int argc, char *argv[])
     options.workDir = parser.value(workDir);
     options.profilesPath = parser.value(profilesOut);
 
+    // Before anything starts: a Ctrl-C during start-up must still stop everything in order
+    // (it is handled once start() returns and the event loop runs).
+    StopSignals stopSignals;
     DemoEnvironment demo(options);
     const auto started
         = demo.start([](const QString &step) { say(QStringLiteral("veltrix-demo: ") + step); });
@@ -110,7 +114,6 @@ int main(int argc, char *argv[])
             .arg(started->kafkaBootstrap, started->amqpUri, started->managementUrl,
                  started->profilesPath));
 
-    StopSignals stopSignals;
     QTimer status;
     int exitCode = 0;
     auto finish = [&](const QString &why) {
@@ -120,9 +123,12 @@ int main(int argc, char *argv[])
         say(QStringLiteral("veltrix-demo: stopped"));
         QCoreApplication::exit(exitCode);
     };
-    QObject::connect(&stopSignals, &StopSignals::stopRequested, &app, [&](int sig) {
-        finish(sig == 2 ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
-    });
+    const auto onSignal = [&](int sig) {
+        finish(sig == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+    };
+    QObject::connect(&stopSignals, &StopSignals::stopRequested, &app, onSignal);
+    if (stopSignals.requested()) // arrived while starting
+        QTimer::singleShot(0, &app, [&] { onSignal(stopSignals.requested()); });
     if (parser.isSet(duration)) {
         const int seconds = parser.value(duration).toInt();
         QTimer::singleShot(std::chrono::seconds(std::max(1, seconds)), &app,

@@ -18,8 +18,10 @@ StopSignals::StopSignals(QObject *parent)
     m_notifier = new QSocketNotifier(g_pipe[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, [this] {
         unsigned char sig = 0;
-        if (::read(g_pipe[1], &sig, 1) == 1)
+        if (::read(g_pipe[1], &sig, 1) == 1) {
+            m_requested = sig;
             Q_EMIT stopRequested(sig);
+        }
     });
     struct sigaction action
     {

@@ -13,10 +13,15 @@ public:
     explicit StopSignals(QObject *parent = nullptr);
     ~StopSignals() override;
 
+    // The signal that asked to stop, 0 if none yet. Start-up runs nested event loops, so a
+    // request can arrive before anyone is connected to stopRequested: check this too.
+    int requested() const { return m_requested; }
+
 Q_SIGNALS:
     void stopRequested(int signal);
 
 private:
     static void handle(int signal);
     QSocketNotifier *m_notifier = nullptr;
+    int m_requested = 0;
 };

@@ -178,6 +178,7 @@ class TestDemo : public QObject
 private Q_SLOTS:
     void fullDemoDeadLettersLikeProductionAndStopsOnSigterm();
     void demoOnAUsersNodeStopsOnSigint();
+    void signalDuringStartupStillStopsInOrder();
 };
 
 void TestDemo::fullDemoDeadLettersLikeProductionAndStopsOnSigterm()
@@ -291,6 +292,33 @@ void TestDemo::demoOnAUsersNodeStopsOnSigint()
     QCOMPARE(demo.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(demo.process.exitCode(), 0);
     QVERIFY(portOpen(node->managementPort)); // the user's node is the user's: it keeps running
+}
+
+void TestDemo::signalDuringStartupStillStopsInOrder()
+{
+    QString whyNot;
+    const auto node = testRabbitNodeFromEnvironment(&whyNot);
+    if (!node)
+        QFAIL(qPrintable(whyNot));
+    DemoProcess demo;
+    demo.process.start(qEnvironmentVariable("VELTRIX_DEMO"),
+                       {QStringLiteral("--amqp"), node->amqpUri(), QStringLiteral("--management"),
+                        node->managementUrl()});
+    QVERIFY(demo.process.waitForStarted(10000));
+    // As soon as it says it is starting, before it is ready.
+    QElapsedTimer clock;
+    clock.start();
+    while (!demo.output.contains("veltrix-demo: starting") && clock.elapsed() < 10000) {
+        demo.process.waitForReadyRead(50);
+        demo.output += demo.process.readAllStandardOutput();
+    }
+    QVERIFY2(!demo.output.contains("veltrix-demo: ready"), demo.output.constData());
+    ::kill(static_cast<pid_t>(demo.process.processId()), SIGTERM);
+    QVERIFY(demo.process.waitForFinished(30000));
+    demo.output += demo.process.readAllStandardOutput();
+    QCOMPARE(demo.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(demo.process.exitCode(), 0);
+    QVERIFY2(demo.output.contains("veltrix-demo: stopped"), demo.output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestDemo)
