@@ -34,6 +34,13 @@ struct DemoProcess
     }
     QProcess process;
     QByteArray output;
+    // On a RabbitMQ of the user's (the fixture's node) instead of a private one.
+    void startOn(const LocalRabbitNodeInfo &node)
+    {
+        process.start(qEnvironmentVariable("VELTRIX_DEMO"),
+                      {QStringLiteral("--amqp"), node.amqpUri(), QStringLiteral("--management"),
+                       node.managementUrl()});
+    }
     QString value(const QString &label) const // "  Profiles             /tmp/..."
     {
         for (const QByteArray &line : output.split('\n')) {
@@ -176,10 +183,23 @@ class TestDemo : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void fullDemoDeadLettersLikeProductionAndStopsOnSigterm();
     void demoOnAUsersNodeStopsOnSigint();
     void signalDuringStartupStillStopsInOrder();
+
+private:
+    LocalRabbitNodeInfo m_node;
 };
+
+void TestDemo::initTestCase()
+{
+    QString whyNot;
+    const auto node = testRabbitNodeFromEnvironment(&whyNot);
+    if (!node)
+        QFAIL(qPrintable(whyNot));
+    m_node = *node;
+}
 
 void TestDemo::fullDemoDeadLettersLikeProductionAndStopsOnSigterm()
 {
@@ -277,33 +297,21 @@ void TestDemo::fullDemoDeadLettersLikeProductionAndStopsOnSigterm()
 
 void TestDemo::demoOnAUsersNodeStopsOnSigint()
 {
-    QString whyNot;
-    const auto node = testRabbitNodeFromEnvironment(&whyNot);
-    if (!node)
-        QFAIL(qPrintable(whyNot));
     DemoProcess demo;
-    demo.process.start(qEnvironmentVariable("VELTRIX_DEMO"),
-                       {QStringLiteral("--amqp"), node->amqpUri(), QStringLiteral("--management"),
-                        node->managementUrl()});
+    demo.startOn(m_node);
     QVERIFY2(demo.waitReady(30000), demo.output.constData());
-    QCOMPARE(demo.value(QStringLiteral("RabbitMQ management")), node->managementUrl());
+    QCOMPARE(demo.value(QStringLiteral("RabbitMQ management")), m_node.managementUrl());
     ::kill(static_cast<pid_t>(demo.process.processId()), SIGINT);
     QVERIFY(demo.process.waitForFinished(20000));
     QCOMPARE(demo.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(demo.process.exitCode(), 0);
-    QVERIFY(portOpen(node->managementPort)); // the user's node is the user's: it keeps running
+    QVERIFY(portOpen(m_node.managementPort)); // the user's node is the user's: it keeps running
 }
 
 void TestDemo::signalDuringStartupStillStopsInOrder()
 {
-    QString whyNot;
-    const auto node = testRabbitNodeFromEnvironment(&whyNot);
-    if (!node)
-        QFAIL(qPrintable(whyNot));
     DemoProcess demo;
-    demo.process.start(qEnvironmentVariable("VELTRIX_DEMO"),
-                       {QStringLiteral("--amqp"), node->amqpUri(), QStringLiteral("--management"),
-                        node->managementUrl()});
+    demo.startOn(m_node);
     QVERIFY(demo.process.waitForStarted(10000));
     // As soon as it says it is starting, before it is ready.
     QElapsedTimer clock;
