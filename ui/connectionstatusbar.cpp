@@ -47,13 +47,24 @@ void ConnectionStatusBar::applyStatus(const ConnectionStatus &status)
     if (!label)
         return;
     const QString state = ConnectionStatus::stateName(status.state);
+    // A failure is read at a glance in the bar itself; the whole text is in the tool tip.
+    QString shown = state;
+    if (status.state == ConnectionStatus::State::Failed && !status.detail.isEmpty())
+        shown = state + QStringLiteral(" (") + status.shortReason() + QLatin1Char(')');
     label->setText(QStringLiteral("<span style='color:%1'>●</span> <b>%2</b>: %3")
                        .arg(connectionStateColor(status.state).name(),
-                            status.clusterName.toHtmlEscaped(), state));
+                            status.clusterName.toHtmlEscaped(), shown.toHtmlEscaped()));
     label->setToolTip(status.detail.isEmpty() ? state : status.detail);
     const QString plain = status.clusterName + QStringLiteral(": ") + state
         + (status.detail.isEmpty() ? QString() : QStringLiteral(" — ") + status.detail);
     label->setProperty("plainText", plain);
+    label->setProperty("shownText", QString(status.clusterName + QStringLiteral(": ") + shown));
+}
+
+QString ConnectionStatusBar::shownTextFor(const QString &clusterName) const
+{
+    const QLabel *label = m_labels.value(clusterName);
+    return label ? label->property("shownText").toString() : QString();
 }
 
 QString ConnectionStatusBar::textFor(const QString &clusterName) const

@@ -21,7 +21,8 @@ public:
     void setClusters(const QStringList &clusterNames);
     void applyStatus(const ConnectionStatus &status);
 
-    QString textFor(const QString &clusterName) const; // for tests and screenshots
+    QString textFor(const QString &clusterName) const; // state and full detail, for tests
+    QString shownTextFor(const QString &clusterName) const; // what the bar shows, as text
 
 private:
     QHBoxLayout *m_layout;

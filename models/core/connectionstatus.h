@@ -15,6 +15,10 @@ struct ConnectionStatus
     QString detail; // "3 brokers", "RabbitMQ 3.10.8", or the error in words
 
     static QString stateName(State state);
+
+    // The failure in a few words for a status bar: without the cluster name the detail
+    // starts with and without the hint after " — ", elided to maxChars.
+    QString shortReason(int maxChars = 70) const;
 };
 
 } // namespace veltrix

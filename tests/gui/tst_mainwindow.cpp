@@ -106,6 +106,11 @@ void TestMainWindow::treeFillsFromBothBrokers()
                  QStringLiteral("legacy-kafka: failed — legacy-kafka: cannot reach Kafka")),
              qPrintable(legacy));
     QVERIFY2(legacy.contains(QLatin1String("Connection refused")), qPrintable(legacy));
+    // The bar itself says why, without the tool tip.
+    const QString shown
+        = window.connectionIndicators()->shownTextFor(QStringLiteral("legacy-kafka"));
+    QVERIFY2(shown.startsWith(QStringLiteral("legacy-kafka: failed (cannot reach Kafka at ")),
+             qPrintable(shown));
     QVERIFY2(window.connectionIndicators()
                  ->textFor(QStringLiteral("shop-kafka"))
                  .contains(QLatin1String("connected")),
