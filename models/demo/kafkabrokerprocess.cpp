@@ -29,6 +29,16 @@ const QByteArray BootstrapPrefix = "kafka-broker: bootstrap ";
 
 } // namespace
 
+Result<bool> createDemoTopics(MockKafkaCluster &mock)
+{
+    for (const TopicSpec &topic : DemoTopics) {
+        // Replication factor 3 on the 3 mock brokers, like production.
+        if (auto ok = mock.createTopic(topic.name, topic.partitions, 3); !ok)
+            return ok;
+    }
+    return true;
+}
+
 KafkaBrokerProcess::KafkaBrokerProcess() = default;
 
 KafkaBrokerProcess::~KafkaBrokerProcess()
@@ -89,12 +99,9 @@ int KafkaBrokerProcess::runBroker()
         std::fprintf(stderr, "kafka-broker: %s\n", qPrintable(mock.error().describe()));
         return 1;
     }
-    for (const TopicSpec &topic : DemoTopics) {
-        // Replication factor 3 on the 3 mock brokers, like production.
-        if (auto ok = mock.value()->createTopic(topic.name, topic.partitions, 3); !ok) {
-            std::fprintf(stderr, "kafka-broker: %s\n", qPrintable(ok.error().describe()));
-            return 1;
-        }
+    if (auto ok = createDemoTopics(*mock.value()); !ok) {
+        std::fprintf(stderr, "kafka-broker: %s\n", qPrintable(ok.error().describe()));
+        return 1;
     }
     std::printf("%s%s\n", BootstrapPrefix.constData(),
                 qPrintable(mock.value()->bootstrapServers()));

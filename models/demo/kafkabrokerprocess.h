@@ -9,7 +9,15 @@
 
 class QProcess;
 
+namespace veltrix {
+class MockKafkaCluster;
+}
+
 namespace veltrix::demo {
+
+// The demo's topics (names and partition counts), created on a fresh mock cluster with
+// replication factor 3. The broker process and the workload tests share this list.
+Result<bool> createDemoTopics(MockKafkaCluster &mock);
 
 // The demo's mock Kafka cluster in a process of its own, as a real broker would be:
 // its message log (librdkafka's mock keeps up to 5 MiB per partition) is then not

@@ -61,13 +61,10 @@ void TestMainWindow::initTestCase()
     QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
     m_mock = std::move(mock).value();
 
-    auto endpoint = AmqpEndpoint::parse(m_node.amqpUri());
-    QVERIFY(endpoint.ok());
-    auto amqp
-        = AmqpConnection::open(QStringLiteral("setup"), endpoint.value(), std::chrono::seconds(5));
-    QVERIFY2(amqp.ok(), qPrintable(amqp.error().describe()));
-    QVERIFY(amqp.value()->declareQueue(QStringLiteral("gui.orders"), true).ok());
-    QVERIFY(amqp.value()->declareQueue(QStringLiteral("gui.orders.dlq"), true).ok());
+    const auto amqp = test::openAmqp(m_node.amqpUri());
+    QVERIFY2(amqp, "cannot open AMQP on the fixture's node (see the warning above)");
+    QVERIFY(amqp->declareQueue(QStringLiteral("gui.orders"), true).ok());
+    QVERIFY(amqp->declareQueue(QStringLiteral("gui.orders.dlq"), true).ok());
 
     m_profiles = {test::kafkaProfile(QStringLiteral("shop-kafka"), m_mock->bootstrapServers(),
                                      {QStringLiteral("billing")}),

@@ -2,6 +2,7 @@
 // exchanges and bindings, consumers with prefetch, publisher confirms and returns,
 // direct reply-to, and every wait bounded by its timeout.
 #include "rabbitmq/amqpconnection.h"
+#include "testprofiles.h"
 #include "testrabbitnode.h"
 
 #include <QElapsedTimer>
@@ -45,15 +46,7 @@ void TestAmqpConsume::initTestCase()
 
 std::unique_ptr<AmqpConnection> TestAmqpConsume::connect(std::chrono::milliseconds timeout)
 {
-    auto endpoint = AmqpEndpoint::parse(m_node.amqpUri());
-    if (!endpoint)
-        return nullptr;
-    auto connection = AmqpConnection::open(QStringLiteral("test"), endpoint.value(), timeout);
-    if (!connection) {
-        qWarning("%s", qPrintable(connection.error().describe()));
-        return nullptr;
-    }
-    return std::move(connection).value();
+    return test::openAmqp(m_node.amqpUri(), timeout);
 }
 
 // A fresh, empty, durable queue.

@@ -2,6 +2,7 @@
 // each dead-letter topic with the headers Spring Kafka and Kafka Connect write, decoded
 // here by hand (not by the code under test), and the slow analytics group must lag.
 #include "demo/demosettings.h"
+#include "demo/kafkabrokerprocess.h"
 #include "demo/kafkaworkload.h"
 #include "kafka/kafkahandle.h"
 #include "kafka/mockkafkacluster.h"
@@ -106,12 +107,8 @@ void TestKafkaWorkload::initTestCase()
     auto mock = MockKafkaCluster::start(3);
     QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
     m_mock = std::move(mock).value();
-    const QList<std::pair<QString, int>> topics
-        = {{names::OrdersTopic, 6},  {names::PaymentsTopic, 4}, {names::InventoryTopic, 4},
-           {names::OrdersRetry0, 6}, {names::OrdersRetry1, 6},  {names::OrdersDlt, 3},
-           {names::PaymentsDlt, 2},  {names::InventoryDlt, 2},  {names::RetryPoliciesTopic, 1}};
-    for (const auto &[name, partitions] : topics)
-        QVERIFY(m_mock->createTopic(name, partitions, 3).ok()); // as DemoEnvironment does
+    const auto topics = createDemoTopics(*m_mock); // the demo's own topics
+    QVERIFY2(topics.ok(), qPrintable(topics.error().describe()));
     m_profile = test::kafkaProfile(QStringLiteral("mock"), m_mock->bootstrapServers());
 
     auto probe = KafkaHandle::create(m_profile, RD_KAFKA_CONSUMER,

@@ -37,16 +37,7 @@ void TestRabbitMqCluster::initTestCase()
 
 std::unique_ptr<AmqpConnection> TestRabbitMqCluster::connect()
 {
-    auto endpoint = AmqpEndpoint::parse(m_node.amqpUri());
-    if (!endpoint)
-        return nullptr;
-    auto connection
-        = AmqpConnection::open(QStringLiteral("test"), endpoint.value(), std::chrono::seconds(5));
-    if (!connection) {
-        qWarning("%s", qPrintable(connection.error().describe()));
-        return nullptr;
-    }
-    return std::move(connection).value();
+    return test::openAmqp(m_node.amqpUri());
 }
 
 void TestRabbitMqCluster::publishesAndReadsBack()

@@ -7,6 +7,7 @@
 #include "demo/rabbitworkload.h"
 #include "rabbitmq/amqpconnection.h"
 #include "rabbitmq/managementclient.h"
+#include "testprofiles.h"
 #include "testrabbitnode.h"
 
 #include <QElapsedTimer>
@@ -71,15 +72,7 @@ QString TestRabbitWorkload::shopUri(const QString &password) const
 
 std::unique_ptr<AmqpConnection> TestRabbitWorkload::connectShop()
 {
-    auto endpoint = AmqpEndpoint::parse(shopUri());
-    if (!endpoint)
-        return nullptr;
-    auto connection = AmqpConnection::open(QStringLiteral("test"), endpoint.value(), 5s);
-    if (!connection) {
-        qWarning("%s", qPrintable(connection.error().describe()));
-        return nullptr;
-    }
-    return std::move(connection).value();
+    return test::openAmqp(shopUri());
 }
 
 void TestRabbitWorkload::managementPutsAndRemoves()

@@ -48,6 +48,21 @@ Result<std::unique_ptr<MockKafkaCluster>> startMockKafka(const QStringList &topi
     return mock;
 }
 
+std::unique_ptr<AmqpConnection> openAmqp(const QString &uri, std::chrono::milliseconds timeout)
+{
+    auto endpoint = AmqpEndpoint::parse(uri);
+    if (!endpoint) {
+        qWarning("%s", qPrintable(endpoint.error().describe()));
+        return nullptr;
+    }
+    auto connection = AmqpConnection::open(QStringLiteral("test"), endpoint.value(), timeout);
+    if (!connection) {
+        qWarning("%s", qPrintable(connection.error().describe()));
+        return nullptr;
+    }
+    return std::move(connection).value();
+}
+
 QString writeProfiles(const QString &dir, const QList<ClusterProfile> &profiles)
 {
     const QString path = dir + QStringLiteral("/profiles.json");

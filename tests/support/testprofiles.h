@@ -2,6 +2,7 @@
 
 #include "core/clusterprofile.h"
 #include "kafka/mockkafkacluster.h"
+#include "rabbitmq/amqpconnection.h"
 #include "rabbitmq/localrabbitnode.h"
 
 #include <QString>
@@ -19,6 +20,10 @@ QString deadEndpoint();
 // A 3-broker mock cluster with these topics (partitions each); the error in words
 // when it could not start.
 Result<std::unique_ptr<MockKafkaCluster>> startMockKafka(const QStringList &topics, int partitions);
+
+// An AMQP connection for a test; nullptr (and the reason as a warning) when it fails.
+std::unique_ptr<AmqpConnection>
+openAmqp(const QString &uri, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Writes the profiles into dir/profiles.json and returns the path; QFAILs are up to
 // the caller (an empty string means it could not be written).
