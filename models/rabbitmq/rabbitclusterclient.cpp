@@ -13,6 +13,7 @@ namespace veltrix {
 RabbitClusterClient::RabbitClusterClient(ClusterProfile profile, std::chrono::milliseconds timeout)
     : m_profile(std::move(profile))
     , m_timeout(timeout)
+    , m_endpoint(AmqpEndpoint::parse(m_profile.amqpUri))
 { }
 
 RabbitClusterClient::~RabbitClusterClient() = default;
@@ -20,11 +21,9 @@ RabbitClusterClient::~RabbitClusterClient() = default;
 Result<AmqpConnection *> RabbitClusterClient::connection()
 {
     if (!m_endpoint)
-        m_endpoint = AmqpEndpoint::parse(m_profile.amqpUri);
-    if (!m_endpoint->ok())
-        return m_endpoint->error();
+        return m_endpoint.error();
     if (!m_connection) {
-        auto opened = AmqpConnection::open(m_profile.name, m_endpoint->value(), m_timeout);
+        auto opened = AmqpConnection::open(m_profile.name, m_endpoint.value(), m_timeout);
         if (!opened)
             return opened.error();
         m_connection = std::move(opened).value();
@@ -41,13 +40,11 @@ Result<ManagementClient *> RabbitClusterClient::management()
             QStringLiteral("add \"management\": \"http://host:15672\" to list vhosts and "
                            "queues"));
     if (!m_endpoint)
-        m_endpoint = AmqpEndpoint::parse(m_profile.amqpUri);
-    if (!m_endpoint->ok())
-        return m_endpoint->error();
+        return m_endpoint.error();
     if (!m_management)
         m_management = std::make_unique<ManagementClient>(
-            m_profile.name, QUrl(m_profile.managementUrl), m_endpoint->value().user,
-            m_endpoint->value().password, m_timeout);
+            m_profile.name, QUrl(m_profile.managementUrl), m_endpoint.value().user,
+            m_endpoint.value().password, m_timeout);
     return m_management.get();
 }
 

@@ -25,7 +25,7 @@ private:
 
     ClusterProfile m_profile;
     std::chrono::milliseconds m_timeout;
-    std::optional<Result<AmqpEndpoint>> m_endpoint;
+    Result<AmqpEndpoint> m_endpoint; // parsed once: the profile does not change
     std::unique_ptr<AmqpConnection> m_connection;
     std::unique_ptr<ManagementClient> m_management;
 };
