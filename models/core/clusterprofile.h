@@ -1,5 +1,7 @@
 #pragma once
 
+#include "lagsettings.h"
+
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -23,6 +25,7 @@ struct ClusterProfile
     QString bootstrap; // "host:port,host:port"
     QMap<QString, QString> properties; // passed to librdkafka as they are
     QStringList groups; // consumer groups to watch when the broker cannot list them
+    LagSettings lag; // "lag": {"interval_s", "window_s"}
 
     // RabbitMQ
     QString amqpUri; // amqp://user[:password]@host:port/vhost

@@ -1,5 +1,7 @@
 #include "clustersession.h"
 
+#include "kafka/kafkalagpoller.h"
+
 #include <QTimer>
 
 #include <algorithm>
@@ -37,13 +39,40 @@ void ClusterSession::start()
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &ClusterSession::refresh);
     publishStatus(ConnectionStatus::State::Connecting, QString());
+    if (m_profile.kind == ClusterKind::Kafka) {
+        m_lagPoller = std::make_unique<KafkaLagPoller>(m_profile, m_profile.lag,
+                                                       std::chrono::seconds(5));
+        m_lagTimer = new QTimer(this);
+        m_lagTimer->setSingleShot(true);
+        connect(m_lagTimer, &QTimer::timeout, this, &ClusterSession::pollLag);
+    }
     refresh();
+    if (m_lagTimer)
+        pollLag();
+}
+
+void ClusterSession::pollLag()
+{
+    if (!m_lagPoller)
+        return;
+    auto snapshot = m_lagPoller->poll();
+    if (snapshot)
+        Q_EMIT lagSnapshotAvailable(snapshot.value());
+    else
+        Q_EMIT lagPollFailed(m_profile.name, snapshot.error().describe());
+    // Single-shot, restarted after the poll: a slow poll delays the next one rather
+    // than stacking them.
+    const auto interval = m_lagPoller->settings().interval;
+    m_lagTimer->start(snapshot ? interval : std::max(interval, std::chrono::milliseconds(5000)));
 }
 
 void ClusterSession::stop()
 {
     if (m_timer)
         m_timer->stop();
+    if (m_lagTimer)
+        m_lagTimer->stop();
+    m_lagPoller.reset();
     m_client.reset(); // closes connections on this (the worker) thread
 }
 

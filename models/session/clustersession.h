@@ -2,12 +2,15 @@
 
 #include "clusterclient.h"
 #include "core/connectionstatus.h"
+#include "core/lagsnapshot.h"
 
 #include <QObject>
 
 class QTimer;
 
 namespace veltrix {
+
+class KafkaLagPoller;
 
 // One cluster's worker: lives on its own thread, makes the blocking calls there and
 // publishes value snapshots through queued signals. Never two refreshes at once.
@@ -23,6 +26,7 @@ public:
 public Q_SLOTS:
     void start(); // call on the worker thread (queued)
     void refresh();
+    void pollLag(); // Kafka only; on its own timer, never two at once
     void stop();
 
 Q_SIGNALS:
@@ -30,6 +34,8 @@ Q_SIGNALS:
     void topologyAvailable(const veltrix::ClusterTopology &topology);
     // Emitted once, after the first refresh succeeded or failed.
     void firstOutcome(const QString &clusterName);
+    void lagSnapshotAvailable(const veltrix::LagSnapshot &snapshot);
+    void lagPollFailed(const QString &clusterName, const QString &error);
 
 private:
     void publishStatus(ConnectionStatus::State state, const QString &detail);
@@ -38,6 +44,8 @@ private:
     ClusterProfile m_profile;
     std::unique_ptr<ClusterClient> m_client;
     QTimer *m_timer = nullptr;
+    std::unique_ptr<KafkaLagPoller> m_lagPoller;
+    QTimer *m_lagTimer = nullptr;
     bool m_connected = false;
     bool m_reportedFirstOutcome = false;
     int m_consecutiveFailures = 0;

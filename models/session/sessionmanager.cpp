@@ -11,6 +11,7 @@ SessionManager::SessionManager(QObject *parent)
 {
     qRegisterMetaType<ConnectionStatus>();
     qRegisterMetaType<ClusterTopology>();
+    qRegisterMetaType<LagSnapshot>();
 }
 
 SessionManager::~SessionManager()
@@ -33,6 +34,10 @@ void SessionManager::open(const QList<ClusterProfile> &profiles)
                 &SessionManager::statusChanged, Qt::QueuedConnection);
         connect(worker.session, &ClusterSession::topologyAvailable, this,
                 &SessionManager::topologyAvailable, Qt::QueuedConnection);
+        connect(worker.session, &ClusterSession::lagSnapshotAvailable, this,
+                &SessionManager::lagSnapshotAvailable, Qt::QueuedConnection);
+        connect(worker.session, &ClusterSession::lagPollFailed, this,
+                &SessionManager::lagPollFailed, Qt::QueuedConnection);
         connect(
             worker.session, &ClusterSession::firstOutcome, this,
             [this](const QString &name) {

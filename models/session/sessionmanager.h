@@ -3,6 +3,7 @@
 #include "core/clusterprofile.h"
 #include "core/clustertopology.h"
 #include "core/connectionstatus.h"
+#include "core/lagsnapshot.h"
 
 #include <QObject>
 #include <QSet>
@@ -34,6 +35,8 @@ public:
 Q_SIGNALS:
     void statusChanged(const veltrix::ConnectionStatus &status);
     void topologyAvailable(const veltrix::ClusterTopology &topology);
+    void lagSnapshotAvailable(const veltrix::LagSnapshot &snapshot);
+    void lagPollFailed(const QString &clusterName, const QString &error);
     void allSessionsReported();
 
 private:

@@ -1,0 +1,1 @@
+namespace veltrix::ctl {} // placeholder
