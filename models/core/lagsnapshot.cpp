@@ -14,10 +14,14 @@ struct VerdictName
 };
 
 constexpr std::array VerdictNames {
-    VerdictName {LagVerdict::NoOffset, "NO_OFFSET"}, VerdictName {LagVerdict::Ok, "OK"},
-    VerdictName {LagVerdict::Pending, "PENDING"},    VerdictName {LagVerdict::Warn, "WARN"},
-    VerdictName {LagVerdict::Stall, "STALL"},        VerdictName {LagVerdict::Stop, "STOP"},
-    VerdictName {LagVerdict::Rewind, "REWIND"},      VerdictName {LagVerdict::OutOfRange, "OUT_OF_RANGE"},
+    VerdictName {LagVerdict::NoOffset, "NO_OFFSET"},
+    VerdictName {LagVerdict::Ok, "OK"},
+    VerdictName {LagVerdict::Pending, "PENDING"},
+    VerdictName {LagVerdict::Warn, "WARN"},
+    VerdictName {LagVerdict::Stall, "STALL"},
+    VerdictName {LagVerdict::Stop, "STOP"},
+    VerdictName {LagVerdict::Rewind, "REWIND"},
+    VerdictName {LagVerdict::OutOfRange, "OUT_OF_RANGE"},
 };
 
 constexpr std::array FlagNames {"no_offset", "out_of_range", "no_leader", "negative_lag",

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "lagobservation.h"
 #include "core/lagsettings.h"
+#include "lagobservation.h"
 #include "offsettimeline.h"
 #include "partitionwindow.h"
 
@@ -29,6 +29,14 @@ public:
     const LagSettings &settings() const { return m_settings; }
 
 private:
+    struct TimeLag
+    {
+        std::optional<double> seconds;
+        TimeLagSource source = TimeLagSource::Unknown;
+    };
+    TimeLag timeLagOf(const TopicPartition &tp, qint64 committed, qint64 lag, qint64 nowMs) const;
+    static void judgeGroup(GroupLag &group);
+
     struct GroupPartitionKey
     {
         QString group;

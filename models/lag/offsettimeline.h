@@ -9,7 +9,7 @@ namespace veltrix {
 // One partition's log-end offset over time, as kafka-lag-exporter keeps it: enough to
 // estimate when a given offset was appended, hence how long the message at a
 // consumer's committed offset has been waiting. Bounded: flat runs keep only their
-// first and last point, and the oldest points go when it is full.
+// first and last point, and when it is full the older half is thinned.
 class OffsetTimeline
 {
 public:
@@ -27,6 +27,11 @@ public:
     // Messages appended per second over the last spanMs (at least two points).
     std::optional<double> messagesPerSecond(qint64 spanMs) const;
 
+    // The oldest log end it knows: offsets below it predate the history.
+    std::optional<qint64> firstEndOffset() const
+    {
+        return m_points.isEmpty() ? std::nullopt : std::optional(m_points.first().endOffset);
+    }
     qsizetype size() const { return m_points.size(); }
     bool isEmpty() const { return m_points.isEmpty(); }
 
@@ -36,6 +41,8 @@ private:
         qint64 atMs = 0;
         qint64 endOffset = 0;
     };
+    void thinOlderHalf();
+
     qsizetype m_capacity;
     QList<Point> m_points; // oldest first; endOffset never decreases
 };

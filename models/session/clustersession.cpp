@@ -40,8 +40,8 @@ void ClusterSession::start()
     connect(m_timer, &QTimer::timeout, this, &ClusterSession::refresh);
     publishStatus(ConnectionStatus::State::Connecting, QString());
     if (m_profile.kind == ClusterKind::Kafka) {
-        m_lagPoller = std::make_unique<KafkaLagPoller>(m_profile, m_profile.lag,
-                                                       std::chrono::seconds(5));
+        m_lagPoller
+            = std::make_unique<KafkaLagPoller>(m_profile, m_profile.lag, std::chrono::seconds(5));
         m_lagTimer = new QTimer(this);
         m_lagTimer->setSingleShot(true);
         connect(m_lagTimer, &QTimer::timeout, this, &ClusterSession::pollLag);
