@@ -16,12 +16,16 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(
         QStringLiteral("Veltrix Console on the command line.\n\nCommands:\n"
                        "  profiles   list the connection profiles\n"
-                       "  check      connect to every selected cluster and report reachability"));
+                       "  check      connect to every selected cluster and report reachability\n"
+                       "  lag        consumer lag of every group, partition by partition, with "
+                       "verdicts"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("profiles | check"));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("profiles | check | lag"));
     CtlContext context;
     context.addOptions(parser);
+    addLagOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -38,6 +42,8 @@ int main(int argc, char *argv[])
         return runProfiles(context, parser);
     if (command == QLatin1String("check"))
         return runCheck(context, parser);
+    if (command == QLatin1String("lag"))
+        return runLag(context, parser);
     printError(QStringLiteral("unknown command \"%1\"; try --help").arg(command));
     return ExitUsage;
 }

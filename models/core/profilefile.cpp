@@ -24,7 +24,8 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QStringList commonFields = {u"name"_s, u"kind"_s, u"read_only"_s};
-const QStringList kafkaFields = {u"bootstrap"_s, u"properties"_s, u"groups"_s};
+const QStringList kafkaFields = {u"bootstrap"_s, u"properties"_s, u"groups"_s, u"lag"_s};
+const QStringList lagFields = {u"interval_s"_s, u"window_s"_s};
 const QStringList rabbitFields = {u"amqp"_s, u"management"_s};
 const QString kafkaName = clusterKindName(ClusterKind::Kafka);
 const QString rabbitName = clusterKindName(ClusterKind::RabbitMq);
@@ -189,6 +190,9 @@ private:
                          const QHash<QString, qsizetype> &names, ClusterProfile *out) const;
     Failure checkKafka(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
     Failure checkRabbit(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
+    Failure checkLag(const QJsonValue &value, const JsonPath &at, LagSettings *out) const;
+    Failure readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
+                        double min, double max, std::chrono::milliseconds *out) const;
 
     const QByteArray &m_json;
     const QString &m_file;
@@ -290,6 +294,45 @@ Failure Checker::checkKafka(const QJsonObject &object, const JsonPath &at,
             out->groups.append(array[i].toString());
         }
     }
+    if (object.contains(u"lag"_s))
+        return checkLag(object.value(u"lag"_s), at.member(u"lag"_s), &out->lag);
+    return {};
+}
+
+Failure Checker::checkLag(const QJsonValue &value, const JsonPath &at, LagSettings *out) const
+{
+    if (!value.isObject())
+        return error(at,
+                     u"must be an object like {\"interval_s\": 2, \"window_s\": 60}, not "_s
+                         + typeName(value));
+    const QJsonObject object = value.toObject();
+    if (Failure e = unknownFields(object, at, lagFields, lagFields))
+        return e;
+    if (Failure e = readSeconds(object, at, u"interval_s"_s, 0.1, 3600, &out->interval))
+        return e;
+    if (Failure e = readSeconds(object, at, u"window_s"_s, 1, 86400, &out->window))
+        return e;
+    if (out->window < 2 * out->interval)
+        return error(at.member(u"window_s"_s),
+                     u"must hold at least two polls: at least twice interval_s ("_s
+                         + QString::number(2 * out->interval.count() / 1000.0) + u" s)"_s);
+    return {};
+}
+
+Failure Checker::readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
+                             double min, double max, std::chrono::milliseconds *out) const
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined())
+        return {}; // optional: keep the default
+    if (!value.isDouble())
+        return error(at.member(key), u"must be a number of seconds, not "_s + typeName(value));
+    const double seconds = value.toDouble();
+    if (seconds < min || seconds > max)
+        return error(at.member(key),
+                     u"must be between "_s + QString::number(min) + u" and "_s
+                         + QString::number(max) + u" seconds, not "_s + QString::number(seconds));
+    *out = std::chrono::milliseconds(qRound64(seconds * 1000));
     return {};
 }
 
@@ -404,6 +447,10 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
             }
             if (!profile.groups.isEmpty())
                 object.insert(u"groups"_s, QJsonArray::fromStringList(profile.groups));
+            if (profile.lag != LagSettings {})
+                object.insert(u"lag"_s,
+                              QJsonObject {{u"interval_s"_s, profile.lag.interval.count() / 1000.0},
+                                           {u"window_s"_s, profile.lag.window.count() / 1000.0}});
         } else {
             object.insert(u"amqp"_s, profile.amqpUri);
             if (!profile.managementUrl.isEmpty())

@@ -83,7 +83,7 @@ LagJudgement PartitionWindow::judge(qint64 windowMs, Membership membership,
                     .arg(m_rewindFrom)
                     .arg(committed)
                     .arg(seconds(now - m_lastRewindMs))};
-    if (now - m_firstSeenMs < windowMs)
+    if (now - m_firstSeenMs < windowMs || now == m_firstSeenMs)
         return {LagVerdict::Pending,
                 QStringLiteral("lag %1; judging progress needs a full window "
                                "(%2 of %3 seen)")

@@ -39,6 +39,7 @@ const QByteArray validFile = R"({
             "bootstrap": "k1:9092,k2:9092",
             "properties": {"security.protocol": "SASL_SSL", "linger.ms": "5"},
             "groups": ["billing", "shipping"],
+            "lag": {"interval_s": 0.5, "window_s": 30},
             "read_only": true
         },
         {
@@ -62,6 +63,8 @@ QList<ClusterProfile> validProfiles()
     kafka.bootstrap = u"k1:9092,k2:9092"_s;
     kafka.properties = {{u"security.protocol"_s, u"SASL_SSL"_s}, {u"linger.ms"_s, u"5"_s}};
     kafka.groups = {u"billing"_s, u"shipping"_s};
+    kafka.lag.interval = std::chrono::milliseconds(500);
+    kafka.lag.window = std::chrono::seconds(30);
     ClusterProfile rabbit;
     rabbit.name = u"shop-rabbit"_s;
     rabbit.kind = ClusterKind::RabbitMq;
@@ -376,6 +379,27 @@ void TestProfileFile::errors_data()
     QTest::newRow("property empty name")
         << cluster({name, kafka, bootstrap, R"("properties": {"": "x"})"})
         << u"clusters[0].properties[\"\"]"_s << 6 << 24 << u"property name must not be empty"_s;
+    QTest::newRow("lag not an object")
+        << cluster({name, kafka, bootstrap, R"("lag": 2)"}) << u"clusters[0].lag"_s << 6 << 9
+        << u"must be an object like {\"interval_s\": 2, \"window_s\": 60}, not a number"_s;
+    QTest::newRow("lag unknown field")
+        << cluster({name, kafka, bootstrap, R"("lag": {"intervall_s": 2})"}) << u"clusters[0].lag"_s
+        << 6 << 17 << u"unknown field \"intervall_s\" (did you mean \"interval_s\"?)"_s;
+    QTest::newRow("lag interval as text")
+        << cluster({name, kafka, bootstrap, R"("lag": {"interval_s": "2"})"})
+        << u"clusters[0].lag.interval_s"_s << 6 << 17
+        << u"must be a number of seconds, not a string"_s;
+    QTest::newRow("lag interval zero")
+        << cluster({name, kafka, bootstrap, R"("lag": {"interval_s": 0})"})
+        << u"clusters[0].lag.interval_s"_s << 6 << 17
+        << u"must be between 0.1 and 3600 seconds, not 0"_s;
+    QTest::newRow("lag window shorter than two polls")
+        << cluster({name, kafka, bootstrap, R"("lag": {"interval_s": 10, "window_s": 15})"})
+        << u"clusters[0].lag.window_s"_s << 6 << 35
+        << u"must hold at least two polls: at least twice interval_s (20 s)"_s;
+    QTest::newRow("lag on a rabbitmq cluster")
+        << cluster({name, rabbit, amqp, R"("lag": {})"}) << u"clusters[0]"_s << 6 << 9
+        << u"field \"lag\" belongs to kafka clusters, not rabbitmq"_s;
     QTest::newRow("properties array")
         << cluster({name, kafka, bootstrap, R"("properties": [])"}) << u"clusters[0].properties"_s
         << 6 << 9 << u"must be an object of strings, not an array"_s;
