@@ -3,6 +3,7 @@
 #include "core/profilefile.h"
 #include "kafkabrokerprocess.h"
 #include "kafkaworkload.h"
+#include "lagscenarios.h"
 #include "rabbitmq/amqpendpoint.h"
 #include "rabbitmq/localrabbitnode.h"
 #include "rabbitmq/managementclient.h"
@@ -84,6 +85,8 @@ Result<DemoEndpoints> DemoEnvironment::start(const std::function<void(const QStr
         if (auto ok = workload->start(); !ok)
             return ok.error();
     }
+    if (auto ok = LagScenarios(kafka).setUp(); !ok)
+        return ok.error();
 
     // Written last: its existence tells scripts/demo that everything is up.
     m_endpoints.profilesPath = m_options.profilesPath.isEmpty()
@@ -170,7 +173,8 @@ QList<ClusterProfile> DemoEnvironment::profilesFor(const DemoEndpoints &endpoint
     // The mock cluster cannot list groups: name the demo's so the console finds them.
     kafka.groups = {names::OrderServiceGroup,       names::OrderServiceRetry0Group,
                     names::OrderServiceRetry1Group, names::PaymentServiceGroup,
-                    names::InventorySinkGroup,      names::AnalyticsGroup};
+                    names::InventorySinkGroup,      names::AnalyticsGroup,
+                    names::FraudCheckGroup,         names::AuditArchiverGroup};
 
     ClusterProfile rabbit;
     rabbit.name = QStringLiteral("shop-rabbit");

@@ -27,6 +27,9 @@ inline const QString OrderServiceRetry1Group = QStringLiteral("order-service-ret
 inline const QString PaymentServiceGroup = QStringLiteral("payment-service");
 inline const QString InventorySinkGroup = QStringLiteral("inventory-sink");
 inline const QString AnalyticsGroup = QStringLiteral("analytics"); // the slow one
+inline const QString FraudCheckGroup = QStringLiteral("fraud-check"); // died: STOP
+inline const QString AuditLogTopic = QStringLiteral("audit-log");
+inline const QString AuditArchiverGroup = QStringLiteral("audit-archiver"); // OUT_OF_RANGE
 // RabbitMQ (all in vhost "shop")
 inline const QString Vhost = QStringLiteral("shop");
 inline const QString ShopExchange = QStringLiteral("shop"); // topic
