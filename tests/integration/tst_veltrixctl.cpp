@@ -1,5 +1,6 @@
 // veltrixctl as operators' scripts run it: a real process, real brokers, JSON parsed.
 #include "kafka/mockkafkacluster.h"
+#include "testkafka.h"
 #include "testprofiles.h"
 #include "testrabbitnode.h"
 
@@ -8,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -61,12 +63,18 @@ private Q_SLOTS:
     void adHocFlagsReplaceTheProfilesFile();
     void brokenProfilesFileNamesFileAndLine();
     void unknownProfileIsAUsageError();
+    void lagJsonFollowsTheContract();
+    void lagTextListsGroupsAndPartitions();
+    void lagWindowJudgesAndFailOnSetsTheExitCode();
+    void lagOnAnUnreachableClusterSaysWhy();
+    void lagRejectsBadOptions();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
     LocalRabbitNodeInfo m_node;
     QTemporaryDir m_dir;
     QString m_profiles;
+    QElapsedTimer m_producedAt;
 };
 
 void TestVeltrixCtl::initTestCase()
@@ -90,6 +98,17 @@ void TestVeltrixCtl::initTestCase()
          test::rabbitProfile(QStringLiteral("shop-rabbit"), m_node),
          test::kafkaProfile(QStringLiteral("dead-kafka"), test::deadEndpoint()), deadRabbit});
     QVERIFY(!m_profiles.isEmpty());
+
+    // Lag fixtures: "lagged" has 10/20/30 records; g1 committed 4 and 20, nothing on p2.
+    const ClusterProfile kafka
+        = test::kafkaProfile(QStringLiteral("k"), m_mock->bootstrapServers());
+    QVERIFY(m_mock->createTopic(QStringLiteral("lagged"), 3, 1).ok());
+    const auto produced = test::produceCounts(kafka, QStringLiteral("lagged"), {10, 20, 30});
+    QVERIFY2(produced.ok(), qPrintable(produced.error().describe()));
+    m_producedAt.start();
+    const auto committed = test::commitOffsets(kafka, QStringLiteral("g1"),
+                                               QStringLiteral("lagged"), {{0, 4}, {1, 20}});
+    QVERIFY2(committed.ok(), qPrintable(committed.error().describe()));
 }
 
 void TestVeltrixCtl::printsVersion()
@@ -187,6 +206,133 @@ void TestVeltrixCtl::unknownProfileIsAUsageError()
                             QStringLiteral("--profile"), QStringLiteral("nope")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains("nope"), run.err.constData());
+}
+
+void TestVeltrixCtl::lagJsonFollowsTheContract()
+{
+    const Run run
+        = runCtl({QStringLiteral("--bootstrap"), m_mock->bootstrapServers(), QStringLiteral("lag"),
+                  QStringLiteral("--group"), QStringLiteral("g1"), QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(run.out.count('\n'), 1); // one line per cluster
+    QJsonParseError error;
+    const QJsonObject snapshot = QJsonDocument::fromJson(run.out, &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, run.out.constData());
+    QCOMPARE(snapshot.value(QLatin1String("cluster")).toString(), QStringLiteral("kafka"));
+    const QDateTime polledAt = QDateTime::fromString(
+        snapshot.value(QLatin1String("polled_at")).toString(), Qt::ISODateWithMs);
+    QVERIFY2(polledAt.isValid() && qAbs(polledAt.secsTo(QDateTime::currentDateTimeUtc())) < 60,
+             run.out.constData());
+
+    const QJsonArray groups = snapshot.value(QLatin1String("groups")).toArray();
+    QCOMPARE(groups.size(), 1);
+    const QJsonObject g1 = groups[0].toObject();
+    QCOMPARE(g1.value(QLatin1String("group")).toString(), QStringLiteral("g1"));
+    QCOMPARE(g1.value(QLatin1String("total_lag")).toInteger(), 6);
+    QVERIFY(g1.value(QLatin1String("state")).isNull()); // the mock cannot describe groups
+    // One poll: lag but no trend yet.
+    QCOMPARE(g1.value(QLatin1String("verdict")).toString(), QStringLiteral("PENDING"));
+    QVERIFY(g1.value(QLatin1String("max_time_lag_s")).isDouble());
+
+    const QJsonArray partitions = g1.value(QLatin1String("partitions")).toArray();
+    QCOMPARE(partitions.size(), 3);
+    const QJsonObject p0 = partitions[0].toObject();
+    QCOMPARE(p0.value(QLatin1String("topic")).toString(), QStringLiteral("lagged"));
+    QCOMPARE(p0.value(QLatin1String("partition")).toInt(), 0);
+    QCOMPARE(p0.value(QLatin1String("committed")).toInteger(), 4);
+    QCOMPARE(p0.value(QLatin1String("end_offset")).toInteger(), 10);
+    QCOMPARE(p0.value(QLatin1String("start_offset")).toInteger(), 0);
+    QCOMPARE(p0.value(QLatin1String("lag")).toInteger(), 6);
+    QVERIFY(p0.value(QLatin1String("time_lag_s")).toDouble() >= 0.0);
+    QCOMPARE(p0.value(QLatin1String("time_lag_source")).toString(),
+             QStringLiteral("message_timestamp"));
+    QCOMPARE(p0.value(QLatin1String("flags")).toArray(), QJsonArray());
+
+    const QJsonObject p1 = partitions[1].toObject();
+    QCOMPARE(p1.value(QLatin1String("lag")).toInteger(), 0);
+    QCOMPARE(p1.value(QLatin1String("verdict")).toString(), QStringLiteral("OK"));
+
+    const QJsonObject p2 = partitions[2].toObject();
+    QVERIFY(p2.value(QLatin1String("committed")).isNull());
+    QVERIFY(p2.value(QLatin1String("lag")).isNull()); // not 0, not 30
+    QVERIFY(p2.value(QLatin1String("time_lag_s")).isNull());
+    QCOMPARE(p2.value(QLatin1String("end_offset")).toInteger(), 30);
+    QCOMPARE(p2.value(QLatin1String("flags")).toArray(), QJsonArray {QStringLiteral("no_offset")});
+
+    const QJsonObject requests = snapshot.value(QLatin1String("requests")).toObject();
+    QCOMPARE(requests.value(QLatin1String("offset_fetch")).toInt(), 1);
+}
+
+void TestVeltrixCtl::lagTextListsGroupsAndPartitions()
+{
+    const Run run
+        = runCtl({QStringLiteral("--bootstrap"), m_mock->bootstrapServers(), QStringLiteral("lag"),
+                  QStringLiteral("--group"), QStringLiteral("g1")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("g1\\s+PENDING\\s+\\?\\s+6\\s"))),
+             run.out.constData());
+    QVERIFY2(out.contains(QStringLiteral("lagged-2")) && out.contains(QStringLiteral("no_offset")),
+             run.out.constData());
+    QVERIFY2(out.contains(QStringLiteral("committed none")), run.out.constData());
+}
+
+void TestVeltrixCtl::lagWindowJudgesAndFailOnSetsTheExitCode()
+{
+    // g1 has not moved since the records were written: once they have waited a whole
+    // 3 s window, a 3 s watch judges lagged-0 STOP (no member is known to own it).
+    QTest::qWait(std::max<int>(0, 3500 - int(m_producedAt.elapsed())));
+    const Run run
+        = runCtl({QStringLiteral("--bootstrap"), m_mock->bootstrapServers(), QStringLiteral("lag"),
+                  QStringLiteral("--group"), QStringLiteral("g1"), QStringLiteral("--json"),
+                  QStringLiteral("--window"), QStringLiteral("3"), QStringLiteral("--interval"),
+                  QStringLiteral("0.5"), QStringLiteral("--fail-on"), QStringLiteral("stop")});
+    QVERIFY2(run.elapsedMs >= 3000, qPrintable(QString::number(run.elapsedMs)));
+    const QJsonObject g1 = QJsonDocument::fromJson(run.out)
+                               .object()
+                               .value(QLatin1String("groups"))
+                               .toArray()
+                               .at(0)
+                               .toObject();
+    QCOMPARE(g1.value(QLatin1String("verdict")).toString(), QStringLiteral("STOP"));
+    QVERIFY2(g1.value(QLatin1String("verdict_reason"))
+                 .toString()
+                 .startsWith(QLatin1String("lagged-0: no commit progress")),
+             run.out.constData());
+    QCOMPARE(run.exitCode, 3);
+}
+
+void TestVeltrixCtl::lagOnAnUnreachableClusterSaysWhy()
+{
+    const Run run
+        = runCtl({QStringLiteral("--bootstrap"), test::deadEndpoint(), QStringLiteral("--timeout"),
+                  QStringLiteral("2"), QStringLiteral("lag"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.elapsedMs < 10000, qPrintable(QString::number(run.elapsedMs)));
+    const QJsonObject error
+        = QJsonDocument::fromJson(run.out).object().value(QLatin1String("error")).toObject();
+    QVERIFY2(error.value(QLatin1String("kind")).toString() == QLatin1String("unreachable")
+                 || error.value(QLatin1String("kind")).toString() == QLatin1String("timeout"),
+             run.out.constData());
+    QVERIFY2(error.value(QLatin1String("message")).toString().startsWith(QLatin1String("kafka: ")),
+             run.out.constData());
+}
+
+void TestVeltrixCtl::lagRejectsBadOptions()
+{
+    const QString bootstrap = m_mock->bootstrapServers();
+    Run run = runCtl({QStringLiteral("--bootstrap"), bootstrap, QStringLiteral("lag"),
+                      QStringLiteral("--fail-on"), QStringLiteral("BAD")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("unknown verdict"), run.err.constData());
+    run = runCtl({QStringLiteral("--bootstrap"), bootstrap, QStringLiteral("lag"),
+                  QStringLiteral("--window"), QStringLiteral("soon")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--window"), run.err.constData());
+    run = runCtl({QStringLiteral("--profiles"), m_profiles, QStringLiteral("--profile"),
+                  QStringLiteral("shop-rabbit"), QStringLiteral("lag")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("no Kafka cluster"), run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)
