@@ -3,7 +3,6 @@
 #include "kafka/kafkalagpoller.h"
 #include "lag/lagjson.h"
 
-#include <QElapsedTimer>
 #include <QThread>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentMap>
@@ -65,15 +64,19 @@ Result<LagSnapshot> observe(const ClusterProfile &profile, const QStringList &gr
     if (window)
         settings.window = *window;
     KafkaLagPoller poller(profile, settings, timeout);
-    QElapsedTimer clock;
-    clock.start();
+    QDateTime firstPoll;
     for (;;) {
         auto snapshot = poller.poll(groups);
-        if (!snapshot || !window || clock.elapsed() >= window->count())
+        if (!snapshot || !window)
             return snapshot;
-        const qint64 left = window->count() - clock.elapsed();
+        if (!firstPoll.isValid())
+            firstPoll = snapshot->polledAt;
+        // The verdicts judge the polls' own times: stop once they span the window.
+        const qint64 left = window->count() - firstPoll.msecsTo(snapshot->polledAt);
+        if (left <= 0)
+            return snapshot;
         QThread::msleep(static_cast<unsigned long>(
-            std::clamp<qint64>(std::min<qint64>(settings.interval.count(), left), 0, 3600000)));
+            std::clamp<qint64>(std::min<qint64>(settings.interval.count(), left), 1, 3600000)));
     }
 }
 

@@ -17,12 +17,24 @@ Result<LagSnapshot> KafkaLagPoller::poll(const QStringList &groups)
     auto observation = m_reader.poll(groups);
     if (!observation)
         return observation.error();
-    const auto wanted = m_tracker.timestampsWanted(observation.value());
-    if (!wanted.isEmpty()) {
-        const auto read = m_reader.readTimestamps(wanted, m_tracker.settings().timestampBudget);
+    // One assignment reads one offset per partition; groups sharing a partition at
+    // different offsets need further rounds, as long as the budget lasts.
+    QElapsedTimer budget;
+    budget.start();
+    const auto total = m_tracker.settings().timestampBudget;
+    for (;;) {
+        const auto left = total - std::chrono::milliseconds(budget.elapsed());
+        if (left <= std::chrono::milliseconds(0))
+            break;
+        const auto wanted = m_tracker.timestampsWanted(observation.value());
+        if (wanted.isEmpty())
+            break;
+        const auto read = m_reader.readTimestamps(wanted, left);
         for (const auto &found : read.found)
             m_tracker.addMessageTimestamp(found.partition, found.offset, found.timestampMs);
         observation.value().requests.fetch += read.fetchRequests;
+        if (read.found.isEmpty())
+            break;
     }
     return m_tracker.update(observation.value(), clock.elapsed());
 }

@@ -59,10 +59,10 @@ LagTracker::LagTracker(QString clusterName, LagSettings settings)
 
 QList<OffsetTimestampRequest> LagTracker::timestampsWanted(const LagObservation &observation) const
 {
-    QHash<TopicPartition, qint64> endOf;
+    QHash<TopicPartition, const TopicPartitionOffsets *> offsetsOf;
     for (const TopicOffsets &topic : observation.topics)
         for (const TopicPartitionOffsets &p : topic.partitions)
-            endOf.insert({topic.name, p.partition}, p.endOffset);
+            offsetsOf.insert({topic.name, p.partition}, &p);
 
     struct Candidate
     {
@@ -72,9 +72,12 @@ QList<OffsetTimestampRequest> LagTracker::timestampsWanted(const LagObservation 
     QHash<TopicPartition, Candidate> byPartition; // one per partition: the largest lag
     for (const ObservedGroup &group : observation.groups) {
         for (auto it = group.committed.cbegin(); it != group.committed.cend(); ++it) {
-            const qint64 end = endOf.value(it.key(), -1);
-            const qint64 lag = end - it.value();
-            if (end < 0 || lag <= 0)
+            const TopicPartitionOffsets *offsets = offsetsOf.value(it.key());
+            // Out of range: the message is gone, and a fetch there would only fail.
+            if (!offsets || offsets->endOffset < 0 || it.value() < offsets->startOffset)
+                continue;
+            const qint64 lag = offsets->endOffset - it.value();
+            if (lag <= 0)
                 continue;
             if (m_messageTimestamps.value(it.key()).contains(it.value()))
                 continue;
