@@ -2,13 +2,17 @@
 
 #include "clustertreedecorator.h"
 #include "connectionstatusbar.h"
+#include "consumerlagpage.h"
 #include "items/clustertreemodel.h"
 #include "overviewpage.h"
 #include "session/sessionmanager.h"
+#include "topicsview.h"
 
 #include <QHeaderView>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTreeView>
 
 namespace veltrix {
@@ -18,7 +22,10 @@ MainWindow::MainWindow(QWidget *parent)
     , m_sessions(new SessionManager(this))
     , m_treeModel(new ClusterTreeModel(this))
     , m_treeView(new QTreeView(this))
+    , m_tabs(new QTabWidget(this))
     , m_overview(new OverviewPage(this))
+    , m_lagPage(new ConsumerLagPage(this))
+    , m_topicsView(new TopicsView(this))
     , m_indicators(new ConnectionStatusBar(this))
 {
     setWindowTitle(QStringLiteral("Veltrix Console"));
@@ -34,11 +41,16 @@ MainWindow::MainWindow(QWidget *parent)
                                                QHeaderView::ResizeToContents);
     m_treeView->header()->setStretchLastSection(false);
 
+    m_tabs->addTab(m_overview, QStringLiteral("Overview"));
+    m_tabs->addTab(m_lagPage, QStringLiteral("Consumer lag"));
+    m_tabs->addTab(m_topicsView, QStringLiteral("Topics"));
+    m_tabs->setDocumentMode(true);
+
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_treeView);
-    splitter->addWidget(m_overview);
+    splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({420, 860});
+    splitter->setSizes({340, 940});
     setCentralWidget(splitter);
     statusBar()->addWidget(m_indicators, 1);
 
@@ -47,6 +59,22 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_sessions, &SessionManager::statusChanged, m_indicators,
             &ConnectionStatusBar::applyStatus);
     connect(m_sessions, &SessionManager::statusChanged, m_overview, &OverviewPage::applyStatus);
+    connect(m_sessions, &SessionManager::lagSnapshotAvailable, m_lagPage,
+            &ConsumerLagPage::applySnapshot);
+    connect(m_sessions, &SessionManager::lagSnapshotAvailable, m_topicsView,
+            &TopicsView::applySnapshot);
+    connect(m_sessions, &SessionManager::lagPollFailed, m_lagPage,
+            &ConsumerLagPage::applyPollFailure);
+    connect(m_sessions, &SessionManager::lagSnapshotAvailable, this, [this] {
+        // The overview is for before there is anything to show; lag is what the console
+        // is opened for.
+        if (!m_tabChosen && m_tabs->currentWidget() == m_overview)
+            m_tabs->setCurrentWidget(m_lagPage);
+        m_tabChosen = true;
+    });
+    connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, this, [this] { m_tabChosen = true; });
+    connect(m_treeView, &QTreeView::clicked, this, &MainWindow::openTreeItem);
+    connect(m_treeView, &QTreeView::activated, this, &MainWindow::openTreeItem);
     connect(m_sessions, &SessionManager::topologyAvailable, this,
             [this](const ClusterTopology &topology) {
                 const bool first
@@ -75,7 +103,30 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &profiles, const QStri
         names << profile.name;
     m_indicators->setClusters(names);
     m_overview->setProfiles(profiles, source);
+    QStringList kafka;
+    for (const ClusterProfile &profile : profiles)
+        if (profile.kind == ClusterKind::Kafka)
+            kafka << profile.name;
+    m_lagPage->setClusters(kafka);
+    m_topicsView->setClusters(kafka);
     m_sessions->open(profiles);
+}
+
+void MainWindow::openTreeItem(const QModelIndex &index)
+{
+    using Type = ClusterTreeModel::NodeType;
+    const auto type = static_cast<Type>(index.data(ClusterTreeModel::NodeTypeRole).toInt());
+    const QString cluster = index.data(ClusterTreeModel::ClusterNameRole).toString();
+    const QString key = index.data(ClusterTreeModel::KeyRole).toString();
+    if (type == Type::Group || type == Type::Topic)
+        m_tabChosen = true;
+    if (type == Type::Group) {
+        m_tabs->setCurrentWidget(m_lagPage);
+        m_lagPage->selectGroup(cluster, key);
+    } else if (type == Type::Topic) {
+        m_tabs->setCurrentWidget(m_topicsView);
+        m_topicsView->selectTopic(cluster, key);
+    }
 }
 
 void MainWindow::showProblem(const QString &problem)

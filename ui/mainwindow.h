@@ -4,18 +4,22 @@
 
 #include <QMainWindow>
 
+class QModelIndex;
+class QTabWidget;
 class QTreeView;
 
 namespace veltrix {
 
 class ClusterTreeModel;
 class ConnectionStatusBar;
+class ConsumerLagPage;
 class OverviewPage;
+class TopicsView;
 class SessionManager;
 
-// The console's window: cluster tree on the left, the views in the middle, one
-// connection indicator per cluster at the bottom. Broker work happens in the
-// SessionManager's worker threads; this class only shows what they publish.
+// The console's window: cluster tree on the left, the views in the middle (Overview,
+// Consumer lag, Topics tabs), one connection indicator per cluster at the bottom. Broker work
+// happens in the SessionManager's worker threads; this class only shows what they publish.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -30,12 +34,23 @@ public:
     ClusterTreeModel *treeModel() const { return m_treeModel; }
     QTreeView *treeView() const { return m_treeView; }
     ConnectionStatusBar *connectionIndicators() const { return m_indicators; }
+    QTabWidget *tabs() const { return m_tabs; }
+    ConsumerLagPage *lagPage() const { return m_lagPage; }
+    TopicsView *topicsView() const { return m_topicsView; }
 
 private:
+    void openTreeItem(const QModelIndex &index); // a group opens its lag, a topic its offsets
+
     SessionManager *m_sessions;
     ClusterTreeModel *m_treeModel;
     QTreeView *m_treeView;
+    QTabWidget *m_tabs;
     OverviewPage *m_overview;
+    ConsumerLagPage *m_lagPage;
+    TopicsView *m_topicsView;
+    // A tab was picked, by the operator or once by the first lag snapshot: from then on
+    // the window never switches on its own.
+    bool m_tabChosen = false;
     ConnectionStatusBar *m_indicators;
 };
 

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QPixmap>
+#include <QSet>
 #include <QTimer>
 #include <QWidget>
 
@@ -28,10 +29,37 @@ void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &p
             QApplication::exit(saved ? 0 : 1);
         });
     };
-    if (sessions->allReported())
-        shoot(false);
-    QObject::connect(sessions, &SessionManager::allSessionsReported, widget,
-                     [shoot] { shoot(false); });
+    // A Kafka cluster's first lag poll (snapshot or failure) comes after its first
+    // outcome and can take a second or more: wait for it too, so the picture shows lag.
+    auto lagPending = std::make_shared<QSet<QString>>();
+    for (const ClusterProfile &profile : sessions->profiles())
+        if (profile.kind == ClusterKind::Kafka)
+            lagPending->insert(profile.name);
+    auto shootWhenReady = [sessions, lagPending, shoot] {
+        if (sessions->allReported() && lagPending->isEmpty())
+            shoot(false);
+    };
+    shootWhenReady();
+    QObject::connect(sessions, &SessionManager::allSessionsReported, widget, shootWhenReady);
+    QObject::connect(sessions, &SessionManager::lagSnapshotAvailable, widget,
+                     [lagPending, shootWhenReady](const LagSnapshot &snapshot) {
+                         lagPending->remove(snapshot.cluster);
+                         shootWhenReady();
+                     });
+    // A cluster that cannot be reached has nothing to show but its error, which the
+    // window already has: do not wait for its lag poll to time out as well.
+    QObject::connect(sessions, &SessionManager::statusChanged, widget,
+                     [lagPending, shootWhenReady](const ConnectionStatus &status) {
+                         if (status.state != ConnectionStatus::State::Failed)
+                             return;
+                         lagPending->remove(status.clusterName);
+                         shootWhenReady();
+                     });
+    QObject::connect(sessions, &SessionManager::lagPollFailed, widget,
+                     [lagPending, shootWhenReady](const QString &cluster) {
+                         lagPending->remove(cluster);
+                         shootWhenReady();
+                     });
     QTimer::singleShot(timeout, widget, [shoot] { shoot(true); });
 }
 
