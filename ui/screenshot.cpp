@@ -3,6 +3,7 @@
 #include "session/sessionmanager.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QPixmap>
 #include <QSet>
 #include <QTimer>
@@ -14,15 +15,19 @@
 namespace veltrix {
 
 void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &path,
-                     std::chrono::milliseconds timeout)
+                     std::chrono::milliseconds timeout, std::chrono::milliseconds notBefore)
 {
     auto done = std::make_shared<bool>(false);
-    auto shoot = [widget, path, done](bool timedOut) {
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    auto shoot = [widget, path, done, clock, notBefore](bool timedOut) {
         if (*done)
             return;
         *done = true;
-        // Let queued snapshots and layout settle before painting.
-        QTimer::singleShot(300, widget, [widget, path, timedOut] {
+        // Let queued snapshots and layout settle before painting, and keep running until
+        // notBefore (lag verdicts need a window of polls).
+        const qint64 wait = std::max<qint64>(300, notBefore.count() - clock->elapsed());
+        QTimer::singleShot(wait, widget, [widget, path, timedOut] {
             const bool saved = widget->grab().save(path, "PNG");
             std::fprintf(stderr, "veltrix-console: %s %s%s\n", saved ? "wrote" : "could not write",
                          qPrintable(path), timedOut ? " (timed out waiting for the clusters)" : "");
@@ -60,7 +65,7 @@ void renderWhenReady(QWidget *widget, SessionManager *sessions, const QString &p
                          lagPending->remove(cluster);
                          shootWhenReady();
                      });
-    QTimer::singleShot(timeout, widget, [shoot] { shoot(true); });
+    QTimer::singleShot(std::max(timeout, notBefore), widget, [shoot] { shoot(true); });
 }
 
 } // namespace veltrix

@@ -36,7 +36,12 @@ int main(int argc, char *argv[])
         QStringLiteral("screenshot-timeout"),
         QStringLiteral("Seconds to wait for the clusters before rendering anyway (default 20)."),
         QStringLiteral("SECONDS"), QStringLiteral("20"));
-    parser.addOptions({profilesOption, screenshotOption, timeoutOption});
+    const QCommandLineOption afterOption(
+        QStringLiteral("screenshot-after"),
+        QStringLiteral("Render no earlier than this many seconds after start, e.g. 70 to show "
+                       "lag verdicts judged over a full window (default 0)."),
+        QStringLiteral("SECONDS"), QStringLiteral("0"));
+    parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption});
     parser.process(app);
 
     MainWindow window;
@@ -60,9 +65,12 @@ int main(int argc, char *argv[])
     if (parser.isSet(screenshotOption)) {
         bool ok = false;
         const int seconds = parser.value(timeoutOption).toInt(&ok);
+        bool afterOk = false;
+        const int after = parser.value(afterOption).toInt(&afterOk);
         window.show();
         renderWhenReady(&window, window.sessions(), parser.value(screenshotOption),
-                        std::chrono::seconds(ok && seconds > 0 ? seconds : 20));
+                        std::chrono::seconds(ok && seconds > 0 ? seconds : 20),
+                        std::chrono::seconds(afterOk && after > 0 ? after : 0));
     } else {
         window.show();
     }
