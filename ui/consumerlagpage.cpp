@@ -31,10 +31,8 @@ ConsumerLagPage::ConsumerLagPage(QWidget *parent)
     : QWidget(parent)
     , m_history(std::make_shared<LagHistory>())
     , m_model(new ConsumerGroupsModel(this))
-    , m_decorator(new LagCellDecorator(this))
     , m_proxy(new QSortFilterProxyModel(this))
-    , m_clusterBox(new QComboBox(this))
-    , m_clusterLabel(new QLabel(QStringLiteral("Cluster:"), this))
+    , m_picker(this)
     , m_filter(new QLineEdit(this))
     , m_status(new QLabel(this))
     , m_notes(new QLabel(this))
@@ -43,29 +41,22 @@ ConsumerLagPage::ConsumerLagPage(QWidget *parent)
 {
     m_historyPool.setMaxThreadCount(1);
     m_model->setHistory(m_history.get());
-    m_decorator->setSourceModel(m_model);
-    m_proxy->setSourceModel(m_decorator);
-    m_proxy->setSortRole(LagSortRole);
+    chainLagModels(m_model, new LagCellDecorator(this), m_proxy);
     m_proxy->setFilterKeyColumn(-1); // group, state, verdict or topic
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
-    m_view->setModel(m_proxy);
+    // Worst first.
+    setUpSortableRows(m_view, m_proxy, ConsumerGroupsModel::VerdictColumn, Qt::DescendingOrder);
     m_view->setItemDelegateForColumn(ConsumerGroupsModel::TrendColumn,
                                      new LagSparklineDelegate(m_view));
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(ConsumerGroupsModel::VerdictColumn, Qt::DescendingOrder); // worst first
     m_view->verticalHeader()->hide();
     // Fixed sizes: measuring contents would cost O(rows) on every refresh.
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     QHeaderView *header = m_view->horizontalHeader();
-    const auto width = [this](const char *sample) {
-        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 24;
-    };
+    const auto width = sampleWidth(this, 24);
     header->resizeSection(ConsumerGroupsModel::VerdictColumn, width("OUT_OF_RANGE") + 16);
     header->resizeSection(ConsumerGroupsModel::GroupColumn, width("payments-retry-consumer"));
     header->resizeSection(ConsumerGroupsModel::StateColumn, width("Rebalancing"));
@@ -77,12 +68,8 @@ ConsumerLagPage::ConsumerLagPage(QWidget *parent)
     header->setMinimumSectionSize(40);
     header->setStretchLastSection(false);
 
-    m_filter->setPlaceholderText(QStringLiteral("Filter by group, state, verdict or topic"));
-    m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy,
-            &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_clusterBox, &QComboBox::currentTextChanged, this, [this](const QString &cluster) {
-        if (!cluster.isEmpty() && cluster != m_current)
+    m_picker.onPicked(this, [this](const QString &cluster) {
+        if (cluster != m_current)
             showCluster(cluster);
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -98,15 +85,9 @@ ConsumerLagPage::ConsumerLagPage(QWidget *parent)
                                           "padding: 5px 8px; }"));
     m_notes->hide();
 
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(m_clusterLabel);
-    bar->addWidget(m_clusterBox);
-    bar->addSpacing(8);
-    bar->addWidget(m_filter, 2);
-    bar->addSpacing(8);
-    bar->addWidget(m_status, 3);
-    m_clusterLabel->hide();
-    m_clusterBox->hide();
+    QHBoxLayout *bar
+        = lagToolBar(m_picker, m_filter, QStringLiteral("Filter by group, state, verdict or topic"),
+                     m_proxy, m_status);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_view);
@@ -141,10 +122,7 @@ void ConsumerLagPage::setClusters(const QStringList &kafkaClusters)
         m_history->forgetCluster(it.key());
         it = m_clusters.erase(it);
     }
-    {
-        const QSignalBlocker blocker(m_clusterBox);
-        m_clusterBox->clear();
-    }
+    m_picker.clear();
     m_current.clear();
     for (const QString &cluster : kafkaClusters)
         addCluster(cluster);
@@ -156,15 +134,8 @@ void ConsumerLagPage::setClusters(const QStringList &kafkaClusters)
 
 void ConsumerLagPage::addCluster(const QString &cluster)
 {
-    if (m_clusterBox->findText(cluster) < 0) {
-        const QSignalBlocker blocker(m_clusterBox);
-        m_clusterBox->addItem(cluster);
-    }
+    m_picker.add(cluster);
     m_clusters[cluster]; // known, even before its first poll
-    // A picker with one entry would only take room.
-    const bool several = m_clusterBox->count() > 1;
-    m_clusterBox->setVisible(several);
-    m_clusterLabel->setVisible(several);
 }
 
 void ConsumerLagPage::applySnapshot(const LagSnapshot &snapshot)
@@ -214,10 +185,7 @@ void ConsumerLagPage::showCluster(const QString &cluster)
     addCluster(cluster);
     m_current = cluster;
     m_selectWorst = true;
-    {
-        const QSignalBlocker blocker(m_clusterBox);
-        m_clusterBox->setCurrentText(cluster);
-    }
+    m_picker.setCurrent(cluster);
     const ClusterState &state = m_clusters[cluster];
     if (state.latest)
         m_model->applySnapshot(*state.latest); // another cluster: the model resets
@@ -254,13 +222,8 @@ void ConsumerLagPage::selectPendingGroup()
     const int row = m_model->rowOf(m_pendingGroup);
     if (row < 0)
         return; // not polled yet: the next snapshot tries again
-    const QModelIndex source = m_decorator->mapFromSource(m_model->index(row, 0));
-    QModelIndex index = m_proxy->mapFromSource(source);
-    if (!index.isValid()) { // filtered out: asked for by name, so show it
-        m_filter->clear();
-        index = m_proxy->mapFromSource(source);
-    }
     m_pendingGroup.clear();
+    const QModelIndex index = revealSourceRow(m_proxy, m_filter, m_model->index(row, 0));
     m_view->selectionModel()->setCurrentIndex(
         index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(index);

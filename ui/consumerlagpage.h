@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/lagsnapshot.h"
+#include "lagtabsetup.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -11,7 +12,6 @@
 #include <optional>
 
 class QComboBox;
-class QIdentityProxyModel;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -52,7 +52,7 @@ public:
     QSortFilterProxyModel *groupsProxy() const { return m_proxy; }
     QTableView *groupsView() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
-    QComboBox *clusterBox() const { return m_clusterBox; }
+    QComboBox *clusterBox() const { return m_picker.box(); }
     QLabel *notesBanner() const { return m_notes; }
     QLabel *pollStatus() const { return m_status; }
     GroupDetailView *detail() const { return m_detail; }
@@ -89,10 +89,8 @@ private:
     bool m_selectWorst = true;
 
     ConsumerGroupsModel *m_model;
-    QIdentityProxyModel *m_decorator;
     QSortFilterProxyModel *m_proxy;
-    QComboBox *m_clusterBox;
-    QLabel *m_clusterLabel;
+    ClusterPicker m_picker;
     QLineEdit *m_filter;
     QLabel *m_status;
     QLabel *m_notes;

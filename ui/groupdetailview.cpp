@@ -2,6 +2,7 @@
 
 #include "items/grouppartitionsmodel.h"
 #include "items/laghistory.h"
+#include "lagtabsetup.h"
 #include "lagverdictstyle.h"
 
 #include <QComboBox>
@@ -72,22 +73,12 @@ GroupDetailView::GroupDetailView(const LagHistory *history, QWidget *parent)
     , m_plot(new QCustomPlot(this))
     , m_emptyText(new QCPItemText(m_plot))
 {
-    auto *decorator = new LagCellDecorator(this, true);
-    decorator->setSourceModel(m_model);
-    m_proxy->setSourceModel(decorator);
-    m_proxy->setSortRole(LagSortRole);
-    m_view->setModel(m_proxy);
+    chainLagModels(m_model, new LagCellDecorator(this, true), m_proxy);
+    setUpSortableRows(m_view, m_proxy, GroupPartitionsModel::NameColumn, Qt::AscendingOrder);
     m_view->setUniformRowHeights(true);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(GroupPartitionsModel::NameColumn, Qt::AscendingOrder);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(true);
-    const QFontMetrics metrics = fontMetrics();
-    const auto width = [&metrics](const char *sample) {
-        return metrics.horizontalAdvance(QLatin1String(sample)) + 28;
-    };
+    const auto width = sampleWidth(this, 28);
     // Sized for a 1280-pixel window: the flags must show in full ("OUT OF RANGE: messages
     // lost to retention"); the member, least needed, is the one cut off. Long topic names
     // elide (their tool tip has them).

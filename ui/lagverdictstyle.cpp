@@ -35,6 +35,15 @@ QColor lagVerdictColor(LagVerdict verdict)
 
 namespace {
 
+// The white exclamation mark on the warning shapes: a bar from `barTop`, `barHeight` long,
+// and a dot at `dotTop` (on the 16x16 grid), placed to fit inside each shape.
+void drawExclamationMark(QPainter &p, double barTop, double barHeight, double dotTop)
+{
+    p.setBrush(Qt::white);
+    p.drawRect(QRectF(7.2, barTop, 1.6, barHeight));
+    p.drawRect(QRectF(7.2, dotTop, 1.6, 1.6));
+}
+
 QPixmap verdictPixmap(LagVerdict verdict, int size)
 {
     QPixmap pixmap(size, size);
@@ -56,9 +65,7 @@ QPixmap verdictPixmap(LagVerdict verdict, int size)
         break;
     case LagVerdict::Warn:
         p.drawPolygon(QPolygonF({QPointF(8, 1.5), QPointF(15, 14), QPointF(1, 14)}));
-        p.setBrush(Qt::white);
-        p.drawRect(QRectF(7.2, 5.5, 1.6, 4.5));
-        p.drawRect(QRectF(7.2, 11, 1.6, 1.6));
+        drawExclamationMark(p, 5.5, 4.5, 11);
         break;
     case LagVerdict::Stall:
         p.drawEllipse(QRectF(1.5, 1.5, 13, 13));
@@ -76,9 +83,7 @@ QPixmap verdictPixmap(LagVerdict verdict, int size)
     case LagVerdict::OutOfRange:
         p.drawPolygon(
             QPolygonF({QPointF(8, 0.5), QPointF(15.5, 8), QPointF(8, 15.5), QPointF(0.5, 8)}));
-        p.setBrush(Qt::white);
-        p.drawRect(QRectF(7.2, 4, 1.6, 5));
-        p.drawRect(QRectF(7.2, 10.3, 1.6, 1.6));
+        drawExclamationMark(p, 4, 5, 10.3);
         break;
     case LagVerdict::NoOffset:
         p.drawRoundedRect(QRectF(3, 7, 10, 2.2), 1, 1);

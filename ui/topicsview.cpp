@@ -35,29 +35,19 @@ TopicsView::TopicsView(QWidget *parent)
     : QWidget(parent)
     , m_model(new KafkaTopicsModel(this))
     , m_proxy(new TopicFilterProxy(this))
-    , m_clusterBox(new QComboBox(this))
-    , m_clusterLabel(new QLabel(QStringLiteral("Cluster:"), this))
+    , m_picker(this)
     , m_filter(new QLineEdit(this))
     , m_summary(new QLabel(this))
     , m_view(new QTreeView(this))
 {
-    auto *decorator = new LagCellDecorator(this, true);
-    decorator->setSourceModel(m_model);
-    m_proxy->setSourceModel(decorator);
-    m_proxy->setSortRole(LagSortRole);
+    chainLagModels(m_model, new LagCellDecorator(this, true), m_proxy);
     m_proxy->setFilterKeyColumn(KafkaTopicsModel::NameColumn);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
-    m_view->setModel(m_proxy);
+    setUpSortableRows(m_view, m_proxy, KafkaTopicsModel::NameColumn, Qt::AscendingOrder);
     m_view->setUniformRowHeights(true);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(KafkaTopicsModel::NameColumn, Qt::AscendingOrder);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     QHeaderView *header = m_view->header();
-    const auto width = [this](const char *sample) {
-        return fontMetrics().horizontalAdvance(QLatin1String(sample)) + 28;
-    };
+    const auto width = sampleWidth(this, 28);
     header->resizeSection(KafkaTopicsModel::NameColumn,
                           width("__consumer_offsets (internal)") + 20);
     header->resizeSection(KafkaTopicsModel::PartitionsColumn, width("Partitions"));
@@ -70,26 +60,15 @@ TopicsView::TopicsView(QWidget *parent)
     header->resizeSection(KafkaTopicsModel::MessagesColumn, width("12,345,678"));
     header->setStretchLastSection(true);
 
-    m_filter->setPlaceholderText(QStringLiteral("Filter topics by name"));
-    m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy,
-            &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_clusterBox, &QComboBox::currentTextChanged, this, [this](const QString &cluster) {
-        if (!cluster.isEmpty() && cluster != m_current)
+    m_picker.onPicked(this, [this](const QString &cluster) {
+        if (cluster != m_current)
             showCluster(cluster);
     });
     m_summary->setStyleSheet(QStringLiteral("color: #5f6368;"));
     m_summary->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(m_clusterLabel);
-    bar->addWidget(m_clusterBox);
-    bar->addSpacing(8);
-    bar->addWidget(m_filter, 2);
-    bar->addSpacing(8);
-    bar->addWidget(m_summary, 3);
-    m_clusterLabel->hide();
-    m_clusterBox->hide();
+    QHBoxLayout *bar = lagToolBar(m_picker, m_filter, QStringLiteral("Filter topics by name"),
+                                  m_proxy, m_summary);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
@@ -102,10 +81,7 @@ void TopicsView::setClusters(const QStringList &kafkaClusters)
 {
     for (auto it = m_latest.begin(); it != m_latest.end();)
         it = kafkaClusters.contains(it.key()) ? std::next(it) : m_latest.erase(it);
-    {
-        const QSignalBlocker blocker(m_clusterBox);
-        m_clusterBox->clear();
-    }
+    m_picker.clear();
     m_current.clear();
     for (const QString &cluster : kafkaClusters)
         addCluster(cluster);
@@ -117,13 +93,7 @@ void TopicsView::setClusters(const QStringList &kafkaClusters)
 
 void TopicsView::addCluster(const QString &cluster)
 {
-    if (m_clusterBox->findText(cluster) < 0) {
-        const QSignalBlocker blocker(m_clusterBox);
-        m_clusterBox->addItem(cluster);
-    }
-    const bool several = m_clusterBox->count() > 1;
-    m_clusterBox->setVisible(several);
-    m_clusterLabel->setVisible(several);
+    m_picker.add(cluster);
 }
 
 void TopicsView::applySnapshot(const LagSnapshot &snapshot)
@@ -151,10 +121,7 @@ void TopicsView::showCluster(const QString &cluster)
 {
     addCluster(cluster);
     m_current = cluster;
-    {
-        const QSignalBlocker blocker(m_clusterBox);
-        m_clusterBox->setCurrentText(cluster);
-    }
+    m_picker.setCurrent(cluster);
     m_stale = true;
     applyPending();
 }
@@ -175,13 +142,8 @@ void TopicsView::applyPending()
     const QModelIndex source = m_model->topicIndex(m_pendingTopic);
     if (!source.isValid())
         return;
-    const auto *decorator = static_cast<QAbstractProxyModel *>(m_proxy->sourceModel());
-    QModelIndex index = m_proxy->mapFromSource(decorator->mapFromSource(source));
-    if (!index.isValid()) {
-        m_filter->clear();
-        index = m_proxy->mapFromSource(decorator->mapFromSource(source));
-    }
     m_pendingTopic.clear();
+    const QModelIndex index = revealSourceRow(m_proxy, m_filter, source);
     m_view->selectionModel()->setCurrentIndex(
         index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->expand(index);

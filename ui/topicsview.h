@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/lagsnapshot.h"
+#include "lagtabsetup.h"
 
 #include <QHash>
 #include <QWidget>
@@ -50,8 +51,7 @@ private:
 
     KafkaTopicsModel *m_model;
     QSortFilterProxyModel *m_proxy;
-    QComboBox *m_clusterBox;
-    QLabel *m_clusterLabel;
+    ClusterPicker m_picker;
     QLineEdit *m_filter;
     QLabel *m_summary;
     QTreeView *m_view;

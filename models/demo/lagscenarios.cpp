@@ -24,24 +24,6 @@ int ms(std::chrono::milliseconds timeout)
     return static_cast<int>(timeout.count());
 }
 
-// Commits explicit offsets for a group without joining it: what an operator's
-// "reset offsets" does, and what a crashed consumer leaves behind.
-Result<bool> commitAs(const ClusterProfile &profile, const QString &group,
-                      rd_kafka_topic_partition_list_t *offsets)
-{
-    auto handle
-        = KafkaHandle::create(profile, RD_KAFKA_CONSUMER,
-                              {{QStringLiteral("group.id"), group},
-                               {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
-    if (!handle)
-        return handle.error();
-    const rd_kafka_resp_err_t err = rd_kafka_commit(handle.value()->get(), offsets, 0 /* sync */);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return handle.value()->errorFor(err,
-                                        QStringLiteral("committing offsets for %1").arg(group));
-    return true;
-}
-
 } // namespace
 
 LagScenarios::LagScenarios(ClusterProfile profile)
@@ -80,7 +62,7 @@ Result<bool> LagScenarios::commitPaymentsEnd(std::chrono::milliseconds timeout)
             return handle.value()->errorFor(err, QStringLiteral("log end of payments"));
         rd_kafka_topic_partition_list_add(offsets.get(), topic.constData(), p)->offset = high;
     }
-    return commitAs(m_profile, names::FraudCheckGroup, offsets.get());
+    return commitOffsetsWithoutJoining(m_profile, names::FraudCheckGroup, offsets.get());
 }
 
 Result<bool> LagScenarios::fillAuditLog(std::chrono::milliseconds timeout)
@@ -88,7 +70,8 @@ Result<bool> LagScenarios::fillAuditLog(std::chrono::milliseconds timeout)
     const QByteArray topic = names::AuditLogTopic.toUtf8();
     PartitionList start = partitionList(1);
     rd_kafka_topic_partition_list_add(start.get(), topic.constData(), 0)->offset = 0;
-    if (auto ok = commitAs(m_profile, names::AuditArchiverGroup, start.get()); !ok)
+    if (auto ok = commitOffsetsWithoutJoining(m_profile, names::AuditArchiverGroup, start.get());
+        !ok)
         return ok;
 
     // One record per request (no batching), so the broker can drop the oldest ones.

@@ -33,20 +33,12 @@ void ConsumerGroupsModel::applySnapshot(const LagSnapshot &snapshot)
     incoming.reserve(static_cast<size_t>(snapshot.groups.size()));
     for (const GroupLag &group : snapshot.groups)
         incoming.push_back(rowFrom(group));
+    // The contract says sorted by name; do not trust it blindly.
+    sortUniqueBy(incoming, &Row::group);
     std::vector<QString> keys;
     keys.reserve(incoming.size());
     for (const Row &row : incoming)
         keys.push_back(row.group);
-    if (!sortedUnique(keys)) { // the contract says sorted by name; do not trust it blindly
-        std::stable_sort(incoming.begin(), incoming.end(),
-                         [](const Row &a, const Row &b) { return a.group < b.group; });
-        incoming.erase(std::unique(incoming.begin(), incoming.end(),
-                                   [](const Row &a, const Row &b) { return a.group == b.group; }),
-                       incoming.end());
-        keys.clear();
-        for (const Row &row : incoming)
-            keys.push_back(row.group);
-    }
     m_membershipNote = snapshot.membershipNote;
 
     if (snapshot.cluster != m_cluster) {

@@ -57,8 +57,14 @@ QString formatMember(const QString &clientId, const QString &host)
 }
 
 GroupPartitionsModel::GroupPartitionsModel(QObject *parent)
-    : QAbstractItemModel(parent)
-{ }
+    : TwoLevelItemModel({QStringLiteral("Topic / partition"), QStringLiteral("Verdict"),
+                         QStringLiteral("Committed"), QStringLiteral("End"), QStringLiteral("Lag"),
+                         QStringLiteral("Time lag"), QStringLiteral("Flags"),
+                         QStringLiteral("Member")},
+                        parent)
+{
+    Q_ASSERT(columnCount() == ColumnCount); // a title per Column, in its order
+}
 
 GroupPartitionsModel::~GroupPartitionsModel() = default;
 
@@ -111,141 +117,61 @@ GroupPartitionsModel::summarize(const std::vector<PartitionLag> &partitions)
     return summary;
 }
 
-GroupPartitionsModel::Topics GroupPartitionsModel::buildTopics(const GroupLag &group)
+TwoLevelItemModel::ParentNodes GroupPartitionsModel::buildTopics(const GroupLag &group)
 {
     std::vector<const PartitionLag *> sorted;
     sorted.reserve(static_cast<size_t>(group.partitions.size()));
     for (const PartitionLag &p : group.partitions)
         sorted.push_back(&p);
-    const auto byKey
-        = [](const PartitionLag *a, const PartitionLag *b) { return a->key() < b->key(); };
-    if (!std::is_sorted(sorted.begin(), sorted.end(), byKey))
-        std::stable_sort(sorted.begin(), sorted.end(), byKey);
+    sortUniqueBy(sorted, [](const PartitionLag *p) { return p->key(); });
 
-    Topics topics;
+    ParentNodes topics;
+    TopicNode *current = nullptr;
     for (const PartitionLag *p : sorted) {
-        if (topics.empty() || topics.back()->topic != p->topic) {
-            topics.push_back(std::make_unique<TopicNode>());
-            topics.back()->topic = p->topic;
+        if (!current || current->key != p->topic) {
+            auto node = std::make_unique<TopicNode>();
+            node->key = p->topic;
+            current = node.get();
+            topics.push_back(std::move(node));
         }
-        auto &partitions = topics.back()->partitions;
-        if (partitions.empty() || partitions.back().partition != p->partition)
-            partitions.push_back(*p); // a duplicate partition is dropped: keys stay unique
+        current->partitions.push_back(*p);
     }
-    for (auto &node : topics)
-        node->summary = summarize(node->partitions);
+    for (auto &node : topics) {
+        auto &topic = static_cast<TopicNode &>(*node);
+        topic.summary = summarize(topic.partitions);
+    }
     return topics;
-}
-
-void GroupPartitionsModel::renumber()
-{
-    for (size_t row = 0; row < m_topics.size(); ++row)
-        m_topics[row]->row = static_cast<int>(row);
 }
 
 void GroupPartitionsModel::setGroup(const QString &cluster, const GroupLag *group)
 {
-    Topics incoming = group ? buildTopics(*group) : Topics {};
+    ParentNodes incoming = group ? buildTopics(*group) : ParentNodes {};
     const QString name = group ? group->group : QString();
     if (cluster != m_cluster || name != m_group || !group) {
         beginResetModel();
         m_cluster = cluster;
         m_group = name;
-        m_topics = std::move(incoming);
-        renumber();
+        replaceParents(std::move(incoming));
         endResetModel();
         return;
     }
-
-    std::vector<QString> keys;
-    keys.reserve(incoming.size());
-    for (const auto &node : incoming)
-        keys.push_back(node->topic);
-    mergeSortedRows(
-        static_cast<int>(m_topics.size()),
-        [this](int row) -> const QString & { return m_topics[static_cast<size_t>(row)]->topic; },
-        keys,
-        [this](int first, int last) {
-            beginRemoveRows({}, first, last);
-            m_topics.erase(m_topics.begin() + first, m_topics.begin() + last + 1);
-            renumber();
-            endRemoveRows();
-        },
-        [this, &incoming](int row, size_t first, size_t last) {
-            beginInsertRows({}, row, row + static_cast<int>(last - first) - 1);
-            m_topics.insert(
-                m_topics.begin() + row,
-                std::make_move_iterator(incoming.begin() + static_cast<qsizetype>(first)),
-                std::make_move_iterator(incoming.begin() + static_cast<qsizetype>(last)));
-            renumber();
-            endInsertRows();
-        },
-        [this, &incoming](int row, size_t key) {
-            return mergePartitions(*m_topics[static_cast<size_t>(row)], *incoming[key]);
-        },
-        [this](int first, int last) {
-            Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
-        });
+    mergeParents(std::move(incoming));
 }
 
-bool GroupPartitionsModel::mergePartitions(TopicNode &node, TopicNode &incoming)
+bool GroupPartitionsModel::mergeParent(ParentNode &current, ParentNode &incoming)
 {
-    const QModelIndex parent = createIndex(node.row, 0, nullptr);
-    std::vector<int> keys;
-    keys.reserve(incoming.partitions.size());
-    for (const PartitionLag &p : incoming.partitions)
-        keys.push_back(p.partition);
-    auto &partitions = node.partitions;
-    mergeSortedRows(
-        static_cast<int>(partitions.size()),
-        [&partitions](int row) -> const int & {
-            return partitions[static_cast<size_t>(row)].partition;
-        },
-        keys,
-        [&](int first, int last) {
-            beginRemoveRows(parent, first, last);
-            partitions.erase(partitions.begin() + first, partitions.begin() + last + 1);
-            endRemoveRows();
-        },
-        [&](int row, size_t first, size_t last) {
-            beginInsertRows(parent, row, row + static_cast<int>(last - first) - 1);
-            partitions.insert(partitions.begin() + row,
-                              incoming.partitions.begin() + static_cast<qsizetype>(first),
-                              incoming.partitions.begin() + static_cast<qsizetype>(last));
-            endInsertRows();
-        },
-        [&](int row, size_t key) {
-            PartitionLag &current = partitions[static_cast<size_t>(row)];
-            if (samePartition(current, incoming.partitions[key]))
-                return false;
-            current = incoming.partitions[key];
-            return true;
-        },
-        [&](int first, int last) {
-            Q_EMIT dataChanged(index(first, 0, parent), index(last, ColumnCount - 1, parent));
-        });
-    if (node.summary == incoming.summary)
+    auto &node = static_cast<TopicNode &>(current);
+    auto &fresh = static_cast<TopicNode &>(incoming);
+    mergeChildren(node, node.partitions, fresh.partitions, &PartitionLag::partition, samePartition);
+    if (node.summary == fresh.summary)
         return false;
-    node.summary = std::move(incoming.summary);
+    node.summary = std::move(fresh.summary);
     return true;
-}
-
-GroupPartitionsModel::TopicNode *GroupPartitionsModel::topicOf(const QModelIndex &index) const
-{
-    if (!index.isValid())
-        return nullptr;
-    if (auto *node = static_cast<TopicNode *>(index.internalPointer()))
-        return node;
-    return index.row() < static_cast<int>(m_topics.size())
-        ? m_topics[static_cast<size_t>(index.row())].get()
-        : nullptr;
 }
 
 QModelIndex GroupPartitionsModel::topicIndex(const QString &topic, int column) const
 {
-    const auto it = std::find_if(m_topics.cbegin(), m_topics.cend(),
-                                 [&](const auto &node) { return node->topic == topic; });
-    return it == m_topics.cend() ? QModelIndex() : createIndex((*it)->row, column, nullptr);
+    return parentIndex(topic, column);
 }
 
 QModelIndex GroupPartitionsModel::partitionIndex(const QString &topic, int partition,
@@ -254,7 +180,8 @@ QModelIndex GroupPartitionsModel::partitionIndex(const QString &topic, int parti
     const QModelIndex parent = topicIndex(topic);
     if (!parent.isValid())
         return {};
-    const auto &partitions = m_topics[static_cast<size_t>(parent.row())]->partitions;
+    const auto &partitions
+        = topicNode(*parentNodes()[static_cast<size_t>(parent.row())]).partitions;
     const auto it
         = std::lower_bound(partitions.cbegin(), partitions.cend(), partition,
                            [](const PartitionLag &p, int wanted) { return p.partition < wanted; });
@@ -263,56 +190,26 @@ QModelIndex GroupPartitionsModel::partitionIndex(const QString &topic, int parti
     return index(static_cast<int>(it - partitions.cbegin()), column, parent);
 }
 
-QModelIndex GroupPartitionsModel::index(int row, int column, const QModelIndex &parent) const
+int GroupPartitionsModel::childCount(const ParentNode &node) const
 {
-    if (!hasIndex(row, column, parent))
-        return {};
-    if (!parent.isValid())
-        return createIndex(row, column, nullptr);
-    return createIndex(row, column, topicOf(parent));
+    return static_cast<int>(topicNode(node).partitions.size());
 }
 
-QModelIndex GroupPartitionsModel::parent(const QModelIndex &child) const
+QVariant GroupPartitionsModel::childData(const ParentNode &node, int row, int column,
+                                         int role) const
 {
-    if (!child.isValid())
-        return {};
-    const auto *node = static_cast<const TopicNode *>(child.internalPointer());
-    return node ? createIndex(node->row, 0, nullptr) : QModelIndex();
+    return partitionData(topicNode(node).partitions[static_cast<size_t>(row)], column, role);
 }
 
-int GroupPartitionsModel::rowCount(const QModelIndex &parent) const
+QVariant GroupPartitionsModel::parentData(const ParentNode &parent, int column, int role) const
 {
-    if (!parent.isValid())
-        return static_cast<int>(m_topics.size());
-    if (parent.column() != 0 || parent.internalPointer())
-        return 0; // partitions have no children
-    const TopicNode *node = topicOf(parent);
-    return node ? static_cast<int>(node->partitions.size()) : 0;
-}
-
-int GroupPartitionsModel::columnCount(const QModelIndex &) const
-{
-    return ColumnCount;
-}
-
-QVariant GroupPartitionsModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
-        return {};
-    if (const auto *node = static_cast<const TopicNode *>(index.internalPointer()))
-        return partitionData(node->partitions[static_cast<size_t>(index.row())], index.column(),
-                             role);
-    return topicData(*m_topics[static_cast<size_t>(index.row())], index.column(), role);
-}
-
-QVariant GroupPartitionsModel::topicData(const TopicNode &node, int column, int role) const
-{
+    const TopicNode &node = topicNode(parent);
     const TopicSummary &s = node.summary;
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
         case NameColumn:
-            return QStringLiteral("%1 (%2)").arg(node.topic).arg(s.partitions);
+            return QStringLiteral("%1 (%2)").arg(node.key).arg(s.partitions);
         case VerdictColumn:
             return lagVerdictName(s.verdict);
         case LagColumn:
@@ -332,7 +229,7 @@ QVariant GroupPartitionsModel::topicData(const TopicNode &node, int column, int 
     case Qt::ToolTipRole:
         switch (column) {
         case NameColumn:
-            return QStringLiteral("%1: %2 partition(s)").arg(node.topic).arg(s.partitions);
+            return QStringLiteral("%1: %2 partition(s)").arg(node.key).arg(s.partitions);
         case VerdictColumn:
             return s.verdictReason;
         case LagColumn:
@@ -353,7 +250,7 @@ QVariant GroupPartitionsModel::topicData(const TopicNode &node, int column, int 
     case LagSortRole:
         switch (column) {
         case NameColumn:
-            return node.topic;
+            return node.key;
         case VerdictColumn:
             return static_cast<int>(s.verdict);
         case LagColumn:
@@ -385,7 +282,7 @@ QVariant GroupPartitionsModel::topicData(const TopicNode &node, int column, int 
         return static_cast<int>(emphasis);
     }
     case LagKeyRole:
-        return node.topic;
+        return node.key;
     default:
         return {};
     }
@@ -526,35 +423,11 @@ QVariant GroupPartitionsModel::partitionData(const PartitionLag &p, int column, 
 
 QVariant GroupPartitionsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal)
-        return {};
-    if (role == Qt::DisplayRole) {
-        switch (section) {
-        case NameColumn:
-            return QStringLiteral("Topic / partition");
-        case VerdictColumn:
-            return QStringLiteral("Verdict");
-        case CommittedColumn:
-            return QStringLiteral("Committed");
-        case EndColumn:
-            return QStringLiteral("End");
-        case LagColumn:
-            return QStringLiteral("Lag");
-        case TimeLagColumn:
-            return QStringLiteral("Time lag");
-        case MemberColumn:
-            return QStringLiteral("Member");
-        case FlagsColumn:
-            return QStringLiteral("Flags");
-        default:
-            return {};
-        }
-    }
-    if (role == Qt::ToolTipRole && section == TimeLagColumn)
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == TimeLagColumn)
         return QStringLiteral("≈: interpolated from the log end's offset history. msg ts: from "
                               "the timestamp of the message at the committed offset. —: not "
                               "known yet.");
-    return {};
+    return TwoLevelItemModel::headerData(section, orientation, role);
 }
 
 } // namespace veltrix

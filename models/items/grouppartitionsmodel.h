@@ -2,11 +2,9 @@
 
 #include "core/lagsnapshot.h"
 #include "lagformat.h"
-
-#include <QAbstractItemModel>
+#include "twolevelitemmodel.h"
 
 #include <array>
-#include <memory>
 #include <vector>
 
 namespace veltrix {
@@ -16,7 +14,7 @@ namespace veltrix {
 // the same group merge topic by topic and partition by partition, so selection,
 // expansion and scroll survive; selecting another group resets. A refresh costs
 // O(partitions of this group).
-class GroupPartitionsModel : public QAbstractItemModel
+class GroupPartitionsModel : public TwoLevelItemModel
 {
     Q_OBJECT
 public:
@@ -44,11 +42,6 @@ public:
     QModelIndex topicIndex(const QString &topic, int column = NameColumn) const;
     QModelIndex partitionIndex(const QString &topic, int partition, int column = NameColumn) const;
 
-    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
@@ -66,26 +59,26 @@ private:
 
         bool operator==(const TopicSummary &) const = default;
     };
-    struct TopicNode
+    struct TopicNode : ParentNode // key: the topic
     {
-        QString topic;
         std::vector<PartitionLag> partitions; // by partition number
         TopicSummary summary;
-        int row = 0; // kept current: partition indexes find their parent through it
     };
-    using Topics = std::vector<std::unique_ptr<TopicNode>>;
+    static const TopicNode &topicNode(const ParentNode &node)
+    {
+        return static_cast<const TopicNode &>(node);
+    }
 
-    static Topics buildTopics(const GroupLag &group);
+    static ParentNodes buildTopics(const GroupLag &group);
     static TopicSummary summarize(const std::vector<PartitionLag> &partitions);
-    bool mergePartitions(TopicNode &node, TopicNode &incoming);
-    void renumber();
-    TopicNode *topicOf(const QModelIndex &index) const; // the topic row's node, or the parent's
-    QVariant topicData(const TopicNode &node, int column, int role) const;
+    int childCount(const ParentNode &node) const override;
+    QVariant parentData(const ParentNode &node, int column, int role) const override;
+    QVariant childData(const ParentNode &node, int row, int column, int role) const override;
+    bool mergeParent(ParentNode &current, ParentNode &incoming) override;
     QVariant partitionData(const PartitionLag &partition, int column, int role) const;
 
     QString m_cluster;
     QString m_group;
-    Topics m_topics;
 };
 
 // Member column text: "client-1 @ /10.0.0.7"; empty when unassigned.

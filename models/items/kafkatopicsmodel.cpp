@@ -47,35 +47,31 @@ int alignRight()
 } // namespace
 
 KafkaTopicsModel::KafkaTopicsModel(QObject *parent)
-    : QAbstractItemModel(parent)
-{ }
+    : TwoLevelItemModel({QStringLiteral("Topic / partition"), QStringLiteral("Partitions"),
+                         QStringLiteral("Rate"), QStringLiteral("Messages"),
+                         QStringLiteral("Leader"), QStringLiteral("Replicas"),
+                         QStringLiteral("ISR"), QStringLiteral("Start"), QStringLiteral("End")},
+                        parent)
+{
+    Q_ASSERT(columnCount() == ColumnCount); // a title per Column, in its order
+}
 
 KafkaTopicsModel::~KafkaTopicsModel() = default;
 
-KafkaTopicsModel::Topics KafkaTopicsModel::buildTopics(const QList<TopicOffsets> &topics)
+TwoLevelItemModel::ParentNodes KafkaTopicsModel::buildTopics(const QList<TopicOffsets> &topics)
 {
     std::vector<const TopicOffsets *> sorted;
     sorted.reserve(static_cast<size_t>(topics.size()));
     for (const TopicOffsets &topic : topics)
         sorted.push_back(&topic);
-    const auto byName
-        = [](const TopicOffsets *a, const TopicOffsets *b) { return a->name < b->name; };
-    if (!std::is_sorted(sorted.begin(), sorted.end(), byName))
-        std::stable_sort(sorted.begin(), sorted.end(), byName);
+    sortUniqueBy(sorted, [](const TopicOffsets *topic) -> const QString & { return topic->name; });
 
-    Topics nodes;
+    ParentNodes nodes;
     for (const TopicOffsets *topic : sorted) {
-        if (!nodes.empty() && nodes.back()->topic == topic->name)
-            continue; // duplicate name: keys must stay unique
         auto node = std::make_unique<TopicNode>();
-        node->topic = topic->name;
+        node->key = topic->name;
         node->partitions.assign(topic->partitions.cbegin(), topic->partitions.cend());
-        std::stable_sort(node->partitions.begin(), node->partitions.end(),
-                         [](const auto &a, const auto &b) { return a.partition < b.partition; });
-        node->partitions.erase(
-            std::unique(node->partitions.begin(), node->partitions.end(),
-                        [](const auto &a, const auto &b) { return a.partition == b.partition; }),
-            node->partitions.end());
+        sortUniqueBy(node->partitions, &TopicPartitionOffsets::partition);
         TopicSummary &s = node->summary;
         s.partitions = static_cast<int>(node->partitions.size());
         s.internal = topic->internal;
@@ -93,171 +89,71 @@ KafkaTopicsModel::Topics KafkaTopicsModel::buildTopics(const QList<TopicOffsets>
     return nodes;
 }
 
-void KafkaTopicsModel::renumber()
-{
-    for (size_t row = 0; row < m_topics.size(); ++row)
-        m_topics[row]->row = static_cast<int>(row);
-}
-
 void KafkaTopicsModel::clear()
 {
     beginResetModel();
     m_cluster.clear();
-    m_topics.clear();
+    replaceParents({});
     endResetModel();
 }
 
 void KafkaTopicsModel::applySnapshot(const LagSnapshot &snapshot)
 {
-    Topics incoming = buildTopics(snapshot.topics);
+    ParentNodes incoming = buildTopics(snapshot.topics);
     if (snapshot.cluster != m_cluster) {
         beginResetModel();
         m_cluster = snapshot.cluster;
-        m_topics = std::move(incoming);
-        renumber();
+        replaceParents(std::move(incoming));
         endResetModel();
         return;
     }
-    std::vector<QString> keys;
-    keys.reserve(incoming.size());
-    for (const auto &node : incoming)
-        keys.push_back(node->topic);
-    mergeSortedRows(
-        static_cast<int>(m_topics.size()),
-        [this](int row) -> const QString & { return m_topics[static_cast<size_t>(row)]->topic; },
-        keys,
-        [this](int first, int last) {
-            beginRemoveRows({}, first, last);
-            m_topics.erase(m_topics.begin() + first, m_topics.begin() + last + 1);
-            renumber();
-            endRemoveRows();
-        },
-        [this, &incoming](int row, size_t first, size_t last) {
-            beginInsertRows({}, row, row + static_cast<int>(last - first) - 1);
-            m_topics.insert(
-                m_topics.begin() + row,
-                std::make_move_iterator(incoming.begin() + static_cast<qsizetype>(first)),
-                std::make_move_iterator(incoming.begin() + static_cast<qsizetype>(last)));
-            renumber();
-            endInsertRows();
-        },
-        [this, &incoming](int row, size_t key) {
-            return mergePartitions(*m_topics[static_cast<size_t>(row)], *incoming[key]);
-        },
-        [this](int first, int last) {
-            Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
-        });
+    mergeParents(std::move(incoming));
 }
 
-bool KafkaTopicsModel::mergePartitions(TopicNode &node, TopicNode &incoming)
+bool KafkaTopicsModel::mergeParent(ParentNode &current, ParentNode &incoming)
 {
-    const QModelIndex parent = createIndex(node.row, 0, nullptr);
-    std::vector<int> keys;
-    keys.reserve(incoming.partitions.size());
-    for (const TopicPartitionOffsets &p : incoming.partitions)
-        keys.push_back(p.partition);
-    auto &partitions = node.partitions;
-    mergeSortedRows(
-        static_cast<int>(partitions.size()),
-        [&partitions](int row) -> const int & {
-            return partitions[static_cast<size_t>(row)].partition;
-        },
-        keys,
-        [&](int first, int last) {
-            beginRemoveRows(parent, first, last);
-            partitions.erase(partitions.begin() + first, partitions.begin() + last + 1);
-            endRemoveRows();
-        },
-        [&](int row, size_t first, size_t last) {
-            beginInsertRows(parent, row, row + static_cast<int>(last - first) - 1);
-            partitions.insert(partitions.begin() + row,
-                              incoming.partitions.begin() + static_cast<qsizetype>(first),
-                              incoming.partitions.begin() + static_cast<qsizetype>(last));
-            endInsertRows();
-        },
-        [&](int row, size_t key) {
-            auto &current = partitions[static_cast<size_t>(row)];
-            if (sameOffsets(current, incoming.partitions[key]))
-                return false;
-            current = incoming.partitions[key];
-            return true;
-        },
-        [&](int first, int last) {
-            Q_EMIT dataChanged(index(first, 0, parent), index(last, ColumnCount - 1, parent));
-        });
-    if (node.summary == incoming.summary)
+    auto &node = static_cast<TopicNode &>(current);
+    auto &fresh = static_cast<TopicNode &>(incoming);
+    mergeChildren(node, node.partitions, fresh.partitions, &TopicPartitionOffsets::partition,
+                  sameOffsets);
+    if (node.summary == fresh.summary)
         return false;
-    node.summary = incoming.summary;
+    node.summary = fresh.summary;
     return true;
 }
 
 QModelIndex KafkaTopicsModel::topicIndex(const QString &topic, int column) const
 {
-    const auto it = std::lower_bound(
-        m_topics.cbegin(), m_topics.cend(), topic,
-        [](const auto &node, const QString &name) { return node->topic < name; });
-    if (it == m_topics.cend() || (*it)->topic != topic)
-        return {};
-    return createIndex((*it)->row, column, nullptr);
+    return parentIndex(topic, column);
 }
 
 int KafkaTopicsModel::partitionCount() const
 {
     int count = 0;
-    for (const auto &node : m_topics)
-        count += static_cast<int>(node->partitions.size());
+    for (const auto &node : parentNodes())
+        count += childCount(*node);
     return count;
 }
 
-QModelIndex KafkaTopicsModel::index(int row, int column, const QModelIndex &parent) const
+int KafkaTopicsModel::childCount(const ParentNode &node) const
 {
-    if (!hasIndex(row, column, parent))
-        return {};
-    if (!parent.isValid())
-        return createIndex(row, column, nullptr);
-    return createIndex(row, column, m_topics[static_cast<size_t>(parent.row())].get());
+    return static_cast<int>(topicNode(node).partitions.size());
 }
 
-QModelIndex KafkaTopicsModel::parent(const QModelIndex &child) const
+QVariant KafkaTopicsModel::childData(const ParentNode &node, int row, int column, int role) const
 {
-    if (!child.isValid())
-        return {};
-    const auto *node = static_cast<const TopicNode *>(child.internalPointer());
-    return node ? createIndex(node->row, 0, nullptr) : QModelIndex();
+    return partitionData(topicNode(node).partitions[static_cast<size_t>(row)], column, role);
 }
 
-int KafkaTopicsModel::rowCount(const QModelIndex &parent) const
+QVariant KafkaTopicsModel::parentData(const ParentNode &parent, int column, int role) const
 {
-    if (!parent.isValid())
-        return static_cast<int>(m_topics.size());
-    if (parent.column() != 0 || parent.internalPointer())
-        return 0;
-    return static_cast<int>(m_topics[static_cast<size_t>(parent.row())]->partitions.size());
-}
-
-int KafkaTopicsModel::columnCount(const QModelIndex &) const
-{
-    return ColumnCount;
-}
-
-QVariant KafkaTopicsModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
-        return {};
-    if (const auto *node = static_cast<const TopicNode *>(index.internalPointer()))
-        return partitionData(node->partitions[static_cast<size_t>(index.row())], index.column(),
-                             role);
-    return topicData(*m_topics[static_cast<size_t>(index.row())], index.column(), role);
-}
-
-QVariant KafkaTopicsModel::topicData(const TopicNode &node, int column, int role) const
-{
+    const TopicNode &node = topicNode(parent);
     const TopicSummary &s = node.summary;
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
         case NameColumn:
-            return s.internal ? QString(node.topic + QStringLiteral(" (internal)")) : node.topic;
+            return s.internal ? QString(node.key + QStringLiteral(" (internal)")) : node.key;
         case PartitionsColumn:
             return s.partitions;
         case LeaderColumn:
@@ -298,7 +194,7 @@ QVariant KafkaTopicsModel::topicData(const TopicNode &node, int column, int role
     case LagSortRole:
         switch (column) {
         case NameColumn:
-            return node.topic;
+            return node.key;
         case PartitionsColumn:
             return s.partitions;
         case LeaderColumn:
@@ -326,7 +222,7 @@ QVariant KafkaTopicsModel::topicData(const TopicNode &node, int column, int role
         return static_cast<int>(emphasis);
     }
     case LagKeyRole:
-        return node.topic;
+        return node.key;
     default:
         return {};
     }
@@ -401,34 +297,6 @@ QVariant KafkaTopicsModel::partitionData(const TopicPartitionOffsets &p, int col
     }
     case LagKeyRole:
         return p.partition;
-    default:
-        return {};
-    }
-}
-
-QVariant KafkaTopicsModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case NameColumn:
-        return QStringLiteral("Topic / partition");
-    case PartitionsColumn:
-        return QStringLiteral("Partitions");
-    case LeaderColumn:
-        return QStringLiteral("Leader");
-    case ReplicasColumn:
-        return QStringLiteral("Replicas");
-    case IsrColumn:
-        return QStringLiteral("ISR");
-    case StartColumn:
-        return QStringLiteral("Start");
-    case EndColumn:
-        return QStringLiteral("End");
-    case MessagesColumn:
-        return QStringLiteral("Messages");
-    case RateColumn:
-        return QStringLiteral("Rate");
     default:
         return {};
     }

@@ -2,10 +2,8 @@
 
 #include "core/lagsnapshot.h"
 #include "lagformat.h"
+#include "twolevelitemmodel.h"
 
-#include <QAbstractItemModel>
-
-#include <memory>
 #include <vector>
 
 namespace veltrix {
@@ -15,7 +13,7 @@ namespace veltrix {
 // under-replicated, retained messages, message rate) with a child row per partition
 // (leader, replicas, ISR, start and end offsets). Refreshes of the same cluster merge
 // row by row; another cluster resets.
-class KafkaTopicsModel : public QAbstractItemModel
+class KafkaTopicsModel : public TwoLevelItemModel
 {
     Q_OBJECT
 public:
@@ -43,13 +41,6 @@ public:
     QModelIndex topicIndex(const QString &topic, int column = NameColumn) const;
     int partitionCount() const; // over all topics
 
-    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-
 private:
     struct TopicSummary
     {
@@ -63,23 +54,24 @@ private:
 
         bool operator==(const TopicSummary &) const = default;
     };
-    struct TopicNode
+    struct TopicNode : ParentNode // key: the topic
     {
-        QString topic;
         std::vector<TopicPartitionOffsets> partitions; // by partition number
         TopicSummary summary;
-        int row = 0;
     };
-    using Topics = std::vector<std::unique_ptr<TopicNode>>;
+    static const TopicNode &topicNode(const ParentNode &node)
+    {
+        return static_cast<const TopicNode &>(node);
+    }
 
-    static Topics buildTopics(const QList<TopicOffsets> &topics);
-    bool mergePartitions(TopicNode &node, TopicNode &incoming);
-    void renumber();
-    QVariant topicData(const TopicNode &node, int column, int role) const;
+    static ParentNodes buildTopics(const QList<TopicOffsets> &topics);
+    int childCount(const ParentNode &node) const override;
+    QVariant parentData(const ParentNode &node, int column, int role) const override;
+    QVariant childData(const ParentNode &node, int row, int column, int role) const override;
+    bool mergeParent(ParentNode &current, ParentNode &incoming) override;
     QVariant partitionData(const TopicPartitionOffsets &partition, int column, int role) const;
 
     QString m_cluster;
-    Topics m_topics;
 };
 
 } // namespace veltrix

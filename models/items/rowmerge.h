@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -89,6 +91,23 @@ bool sortedUnique(const std::vector<Key> &keys)
         if (!(keys[i - 1] < keys[i]))
             return false;
     return true;
+}
+
+// Brings `items` into the shape mergeSortedRows() expects of a refresh: ascending by
+// `keyOf` (a member pointer or a callable), one item per key. Of items with equal keys
+// the first one given is kept; the refreshes say they are sorted and unique already, so
+// that case costs one pass and no copies.
+template<typename T, typename KeyOf>
+void sortUniqueBy(std::vector<T> &items, KeyOf keyOf)
+{
+    const auto less = [&keyOf](const T &a, const T &b) {
+        return std::invoke(keyOf, a) < std::invoke(keyOf, b);
+    };
+    const auto notLess = [&less](const T &a, const T &b) { return !less(a, b); };
+    if (std::adjacent_find(items.begin(), items.end(), notLess) == items.end())
+        return;
+    std::stable_sort(items.begin(), items.end(), less);
+    items.erase(std::unique(items.begin(), items.end(), notLess), items.end());
 }
 
 } // namespace veltrix

@@ -16,12 +16,6 @@ public:
 
 private:
     Result<KafkaHandle *> handle();
-    struct GroupListing
-    {
-        QList<KafkaGroupInfo> groups;
-        QString note;
-    };
-    GroupListing listGroups(KafkaHandle *handle);
 
     ClusterProfile m_profile;
     std::chrono::milliseconds m_timeout;

@@ -166,4 +166,20 @@ BrokerError classifyKafkaTransportError(const QString &clusterName, const QStrin
     return BrokerError::make(Kind::Other, prefix + detail);
 }
 
+Result<bool> commitOffsetsWithoutJoining(const ClusterProfile &profile, const QString &group,
+                                         const rd_kafka_topic_partition_list_t *offsets)
+{
+    auto handle
+        = KafkaHandle::create(profile, RD_KAFKA_CONSUMER,
+                              {{QStringLiteral("group.id"), group},
+                               {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
+    if (!handle)
+        return handle.error();
+    const rd_kafka_resp_err_t err = rd_kafka_commit(handle.value()->get(), offsets, 0 /* sync */);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return handle.value()->errorFor(err,
+                                        QStringLiteral("committing offsets for %1").arg(group));
+    return true;
+}
+
 } // namespace veltrix

@@ -49,6 +49,12 @@ private:
     QString m_lastTransportError;
 };
 
+// Commits these offsets for a group without joining it: one synchronous OffsetCommit
+// from a consumer that never subscribes. That is what "reset offsets" tools do and what
+// a crashed consumer leaves behind, so the demo scenarios and the tests set lag up this way.
+Result<bool> commitOffsetsWithoutJoining(const ClusterProfile &profile, const QString &group,
+                                         const rd_kafka_topic_partition_list_t *offsets);
+
 // Classifies librdkafka's words about a failed connection ("Connection refused",
 // "SSL handshake failed", "SASL authentication error") into our error kinds.
 // Strips librdkafka's broker prefix and bookkeeping suffix from a connection error.

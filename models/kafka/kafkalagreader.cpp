@@ -1,5 +1,7 @@
 #include "kafkalagreader.h"
 
+#include "kafkaadmin.h"
+#include "kafkagrouplister.h"
 #include "kafkahandle.h"
 
 #include <QDeadlineTimer>
@@ -11,54 +13,9 @@
 
 namespace veltrix {
 
+using namespace kafka;
+
 namespace {
-
-// librdkafka objects, owned.
-struct MetadataDeleter
-{
-    void operator()(const rd_kafka_metadata_t *md) const { rd_kafka_metadata_destroy(md); }
-};
-struct EventDeleter
-{
-    void operator()(rd_kafka_event_t *ev) const { rd_kafka_event_destroy(ev); }
-};
-struct QueueDeleter
-{
-    void operator()(rd_kafka_queue_t *q) const { rd_kafka_queue_destroy(q); }
-};
-struct OptionsDeleter
-{
-    void operator()(rd_kafka_AdminOptions_t *o) const { rd_kafka_AdminOptions_destroy(o); }
-};
-struct PartitionListDeleter
-{
-    void operator()(rd_kafka_topic_partition_list_t *l) const
-    {
-        rd_kafka_topic_partition_list_destroy(l);
-    }
-};
-using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
-using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
-using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
-using OptionsPtr = std::unique_ptr<rd_kafka_AdminOptions_t, OptionsDeleter>;
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
-
-int toMs(std::chrono::milliseconds d)
-{
-    return static_cast<int>(d.count());
-}
-
-// librdkafka times an admin request out itself after request_timeout; waiting a little
-// longer for its answer means we see its error instead of guessing.
-constexpr std::chrono::milliseconds AdminGrace {1000};
-
-OptionsPtr adminOptions(rd_kafka_t *rk, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout)
-{
-    OptionsPtr options(rd_kafka_AdminOptions_new(rk, op));
-    char errstr[256];
-    rd_kafka_AdminOptions_set_request_timeout(options.get(), toMs(timeout), errstr, sizeof errstr);
-    return options;
-}
 
 QString errorText(const rd_kafka_error_t *error)
 {
@@ -111,71 +68,6 @@ Result<QList<TopicOffsets>> readLayout(KafkaHandle *kafka, std::chrono::millisec
     std::sort(topics.begin(), topics.end(),
               [](const TopicOffsets &a, const TopicOffsets &b) { return a.name < b.name; });
     return topics;
-}
-
-// ---- ListConsumerGroups ---------------------------------------------------------------
-
-// Whether the brokers implement the consumer-group APIs (ListGroups, DescribeGroups).
-enum class GroupApis { Unknown, Supported, Unsupported };
-
-struct GroupListing
-{
-    QStringList groups;
-    QString note;
-    GroupApis apis = GroupApis::Unknown;
-};
-
-GroupListing listConsumerGroups(rd_kafka_t *rk, const QStringList &profileGroups,
-                                std::chrono::milliseconds timeout)
-{
-    GroupListing listing;
-    const QueuePtr queue(rd_kafka_queue_new(rk));
-    const OptionsPtr options = adminOptions(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
-    rd_kafka_ListConsumerGroups(rk, options.get(), queue.get());
-    const EventPtr event(rd_kafka_queue_poll(queue.get(), toMs(timeout + AdminGrace)));
-
-    const auto fallBack = [&](const QString &why) {
-        listing.groups = profileGroups;
-        listing.note = why
-            + QStringLiteral("; showing the %1 group(s) named in the profile")
-                  .arg(profileGroups.size());
-    };
-    if (!event) {
-        fallBack(QStringLiteral("ListConsumerGroups did not answer in time"));
-        return listing;
-    }
-    if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fallBack(QStringLiteral("ListConsumerGroups failed: %1")
-                     .arg(QString::fromUtf8(rd_kafka_event_error_string(event.get()))));
-        return listing;
-    }
-    const auto *result = rd_kafka_event_ListConsumerGroups_result(event.get());
-    size_t validCount = 0;
-    size_t errorCount = 0;
-    const auto **valid = rd_kafka_ListConsumerGroups_result_valid(result, &validCount);
-    const auto **errors = rd_kafka_ListConsumerGroups_result_errors(result, &errorCount);
-    const bool unsupported
-        = validCount == 0 && errorCount > 0
-        && std::all_of(errors, errors + errorCount, [](const rd_kafka_error_t *e) {
-               return rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE;
-           });
-    // Some broker listed its groups (or all answered, with none): the APIs are there.
-    // Errors alone (brokers down) prove nothing either way.
-    if (unsupported)
-        listing.apis = GroupApis::Unsupported;
-    else if (validCount > 0 || errorCount == 0)
-        listing.apis = GroupApis::Supported;
-    if (unsupported) {
-        fallBack(QStringLiteral("the brokers do not support ListGroups"));
-        return listing;
-    }
-    for (size_t i = 0; i < validCount; ++i)
-        listing.groups.append(QString::fromUtf8(rd_kafka_ConsumerGroupListing_group_id(valid[i])));
-    if (errorCount > 0)
-        listing.note = QStringLiteral("%1 broker(s) did not list their groups: %2")
-                           .arg(errorCount)
-                           .arg(errorText(errors[0]));
-    return listing;
 }
 
 // ---- DescribeConsumerGroups + OffsetFetch, in flight together -------------------------
@@ -605,11 +497,11 @@ Result<LagObservation> KafkaLagReader::poll(const QStringList &groups)
     // Which groups: the caller's, or the cluster's list (the profile's when it has none).
     QStringList names = groups;
     if (groups.isEmpty() || d->groupApis == GroupApis::Unknown) {
-        GroupListing listing = listConsumerGroups(rk, d->profile.groups, d->timeout);
+        ConsumerGroupListing listing = listConsumerGroups(rk, d->profile.groups, d->timeout);
         if (listing.apis != GroupApis::Unknown)
             d->groupApis = listing.apis;
         if (groups.isEmpty()) {
-            names = std::move(listing.groups);
+            names = listing.names();
             observation.groupsNote = std::move(listing.note);
         }
     }

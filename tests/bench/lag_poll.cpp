@@ -7,10 +7,12 @@
 // Requests are counted at the brokers: the mock logs every request it receives
 // (librdkafka's "mock" debug context), so the counts do not rely on the code measured.
 // The logging is on for every run, batched and baseline alike.
+#include "countingmockcluster.h"
 #include "items/consumergroupsmodel.h"
 #include "kafka/kafkahandle.h"
 #include "kafka/kafkalagreader.h"
 #include "lag/lagtracker.h"
+#include "testkafka.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -20,8 +22,6 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMutex>
-#include <QRegularExpression>
 #include <QTableView>
 
 #include <algorithm>
@@ -45,68 +45,6 @@ void emitFigure(QJsonObject figure)
         {{QStringLiteral("figure"), QStringLiteral("error")}, {QStringLiteral("error"), what}});
     std::exit(1);
 }
-
-// The mock cluster, with a count of the requests its brokers received by kind.
-class CountingMock
-{
-public:
-    CountingMock()
-    {
-        char errstr[512];
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "debug", "mock", errstr, sizeof errstr);
-        rd_kafka_conf_set_opaque(conf, this);
-        rd_kafka_conf_set_log_cb(conf, &CountingMock::onLog);
-        m_owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-        if (!m_owner)
-            fail(QStringLiteral("mock owner handle: ") + QString::fromUtf8(errstr));
-        m_cluster = rd_kafka_mock_cluster_new(m_owner, 3);
-        if (!m_cluster)
-            fail(QStringLiteral("mock cluster did not start"));
-    }
-    ~CountingMock()
-    {
-        rd_kafka_mock_cluster_destroy(m_cluster);
-        rd_kafka_destroy(m_owner);
-    }
-    CountingMock(const CountingMock &) = delete;
-    CountingMock &operator=(const CountingMock &) = delete;
-
-    rd_kafka_mock_cluster_t *handle() const { return m_cluster; }
-    QString bootstrap() const
-    {
-        return QString::fromUtf8(rd_kafka_mock_cluster_bootstraps(m_cluster));
-    }
-    void reset()
-    {
-        QMutexLocker lock(&m_mutex);
-        m_received.clear();
-    }
-    QHash<QString, qint64> received() const
-    {
-        QMutexLocker lock(&m_mutex);
-        return m_received;
-    }
-
-private:
-    static void onLog(const rd_kafka_t *rk, int, const char *, const char *line)
-    {
-        // "[thrd:mock]: Broker 2: Received ListOffsetsRequestV2 from 127.0.0.1:40196"
-        static const QRegularExpression pattern(
-            QStringLiteral("Broker \\d+: Received (\\w+)RequestV\\d+ from"));
-        const auto match = pattern.match(QString::fromUtf8(line));
-        if (!match.hasMatch())
-            return;
-        auto *self = static_cast<CountingMock *>(rd_kafka_opaque(rk));
-        QMutexLocker lock(&self->m_mutex);
-        ++self->m_received[match.captured(1)];
-    }
-
-    rd_kafka_t *m_owner = nullptr;
-    rd_kafka_mock_cluster_t *m_cluster = nullptr;
-    mutable QMutex m_mutex;
-    QHash<QString, qint64> m_received;
-};
 
 QJsonObject requestsJson(const QHash<QString, qint64> &received, double scale = 1.0)
 {
@@ -138,7 +76,7 @@ struct Shape
     }
 };
 
-ClusterProfile profileFor(const CountingMock &mock, const Shape &shape)
+ClusterProfile profileFor(const test::CountingMockCluster &mock, const Shape &shape)
 {
     ClusterProfile profile;
     profile.name = QStringLiteral("bench");
@@ -157,55 +95,33 @@ std::unique_ptr<KafkaHandle> handleOrFail(const ClusterProfile &profile, rd_kafk
     return std::move(created).value();
 }
 
-void populate(const CountingMock &mock, const Shape &shape, const ClusterProfile &profile)
+void populate(const test::CountingMockCluster &mock, const Shape &shape,
+              const ClusterProfile &profile)
 {
     for (int t = 0; t < shape.topics; ++t)
         if (rd_kafka_mock_topic_create(mock.handle(), shape.topic(t).toUtf8().constData(),
                                        shape.partitionsPerTopic, 1))
             fail(QStringLiteral("cannot create ") + shape.topic(t));
 
-    auto producer = handleOrFail(profile, RD_KAFKA_PRODUCER,
-                                 {{QStringLiteral("linger.ms"), QStringLiteral("20")}});
-    const QByteArray value(64, 'v');
-    for (int t = 0; t < shape.topics; ++t) {
-        const QByteArray topic = shape.topic(t).toUtf8();
-        for (int p = 0; p < shape.partitionsPerTopic; ++p) {
-            for (int i = 0; i < shape.messagesPerPartition; ++i) {
-                rd_kafka_resp_err_t err;
-                while ((err = rd_kafka_producev(
-                            producer->get(), RD_KAFKA_V_TOPIC(topic.constData()),
-                            RD_KAFKA_V_PARTITION(p),
-                            RD_KAFKA_V_VALUE(const_cast<char *>(value.constData()),
-                                             static_cast<size_t>(value.size())),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END))
-                       == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                    rd_kafka_poll(producer->get(), 50);
-                if (err)
-                    fail(QStringLiteral("produce: ") + QString::fromUtf8(rd_kafka_err2str(err)));
-            }
-        }
-    }
-    if (rd_kafka_flush(producer->get(), 120000))
-        fail(QStringLiteral("flush timed out"));
+    test::ProduceOptions options;
+    options.valueSize = 64;
+    options.producerProperties = {{QStringLiteral("linger.ms"), QStringLiteral("20")}};
+    options.flushTimeout = 120s;
+    const QList<int> counts(shape.partitionsPerTopic, shape.messagesPerPartition);
+    for (int t = 0; t < shape.topics; ++t)
+        if (auto produced = test::produceCounts(profile, shape.topic(t), counts, options);
+            !produced)
+            fail(produced.error().describe());
 
     // One direct commit per group with the full partition list; groups lag by 0..2.
     for (int g = 0; g < shape.groups; ++g) {
-        auto committer
-            = handleOrFail(profile, RD_KAFKA_CONSUMER,
-                           {{QStringLiteral("group.id"), shape.group(g)},
-                            {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
-        rd_kafka_topic_partition_list_t *list
-            = rd_kafka_topic_partition_list_new(shape.partitions());
+        QHash<TopicPartition, qint64> offsets;
+        offsets.reserve(shape.partitions());
         for (int t = 0; t < shape.topics; ++t)
             for (int p = 0; p < shape.partitionsPerTopic; ++p)
-                rd_kafka_topic_partition_list_add(list, shape.topic(t).toUtf8().constData(), p)
-                    ->offset
-                    = shape.messagesPerPartition - g % 3;
-        const rd_kafka_resp_err_t err = rd_kafka_commit(committer->get(), list, 0);
-        rd_kafka_topic_partition_list_destroy(list);
-        rd_kafka_consumer_close(committer->get());
-        if (err)
-            fail(QStringLiteral("commit: ") + QString::fromUtf8(rd_kafka_err2str(err)));
+                offsets.insert({shape.topic(t), p}, shape.messagesPerPartition - g % 3);
+        if (auto committed = test::commitOffsets(profile, shape.group(g), offsets); !committed)
+            fail(committed.error().describe());
     }
 }
 
@@ -216,8 +132,8 @@ double median(QList<double> values)
 }
 
 // (1) The batched poll: one untimed to warm up, then the median of five.
-LagObservation benchBatched(CountingMock &mock, const Shape &shape, KafkaLagReader &reader,
-                            double *medianMs)
+LagObservation benchBatched(test::CountingMockCluster &mock, const Shape &shape,
+                            KafkaLagReader &reader, double *medianMs)
 {
     auto warm = reader.poll();
     if (!warm)
@@ -259,7 +175,7 @@ LagObservation benchBatched(CountingMock &mock, const Shape &shape, KafkaLagRead
                 {QStringLiteral("groups"), shape.groups}});
     emitFigure({{QStringLiteral("figure"), QStringLiteral("batched_requests")},
                 {QStringLiteral("source"), QStringLiteral("received by the mock brokers")},
-                {QStringLiteral("value"), requestsJson(mock.received())},
+                {QStringLiteral("value"), requestsJson(mock.totals())},
                 {QStringLiteral("reader_says"),
                  QJsonObject {{QStringLiteral("Metadata"), last.requests.metadata},
                               {QStringLiteral("ListOffsets"), last.requests.listOffsets},
@@ -272,8 +188,8 @@ LagObservation benchBatched(CountingMock &mock, const Shape &shape, KafkaLagRead
 // Each handle's first call (connection, coordinator lookup) is made before the clock
 // starts, as a long-running tool would have. Groups are timed until the budget is spent
 // and the rest extrapolated from their mean.
-double benchBaseline(CountingMock &mock, const Shape &shape, const ClusterProfile &profile,
-                     std::chrono::milliseconds budget)
+double benchBaseline(test::CountingMockCluster &mock, const Shape &shape,
+                     const ClusterProfile &profile, std::chrono::milliseconds budget)
 {
     constexpr int TimeoutMs = 10000;
     auto watermarks = handleOrFail(profile, RD_KAFKA_PRODUCER);
@@ -293,7 +209,7 @@ double benchBaseline(CountingMock &mock, const Shape &shape, const ClusterProfil
                 fail(QStringLiteral("query_watermark_offsets failed"));
     }
     const double watermarkMs = double(clock.nsecsElapsed()) / 1e6;
-    const QHash<QString, qint64> watermarkRequests = mock.received();
+    const QHash<QString, qint64> watermarkRequests = mock.totals();
 
     double committedMs = 0;
     int measuredGroups = 0;
@@ -325,7 +241,7 @@ double benchBaseline(CountingMock &mock, const Shape &shape, const ClusterProfil
                     fail(QStringLiteral("committed() for %1 failed or disagrees").arg(group));
         }
         committedMs += double(clock.nsecsElapsed()) / 1e6;
-        const QHash<QString, qint64> received = mock.received();
+        const QHash<QString, qint64> received = mock.totals();
         for (auto it = received.cbegin(); it != received.cend(); ++it)
             committedRequests[it.key()] += it.value();
         rd_kafka_consumer_close(consumer->get());
@@ -426,7 +342,9 @@ int main(int argc, char *argv[])
 
     QElapsedTimer setupClock;
     setupClock.start();
-    CountingMock mock;
+    test::CountingMockCluster mock;
+    if (!mock.ok())
+        fail(mock.error());
     const ClusterProfile profile = profileFor(mock, shape);
     populate(mock, shape, profile);
     emitFigure({{QStringLiteral("figure"), QStringLiteral("setup_ms")},

@@ -279,6 +279,20 @@ void keepScreenshot(QWidget &widget, const QString &name)
         QVERIFY(image.save(QDir(dir).filePath(name), "PNG"));
 }
 
+// Gives `window` one Kafka profile, Cluster, shown in the tree as `topology` says, and
+// tells both lag tabs about it.
+void setUpKafkaCluster(MainWindow &window, ClusterTopology topology)
+{
+    ClusterProfile profile;
+    profile.name = Cluster;
+    profile.kind = ClusterKind::Kafka;
+    window.treeModel()->setProfiles({profile});
+    topology.clusterName = Cluster;
+    window.treeModel()->applyTopology(topology);
+    window.lagPage()->setClusters({Cluster});
+    window.topicsView()->setClusters({Cluster});
+}
+
 } // namespace
 
 class TestLagViews : public QObject
@@ -546,17 +560,10 @@ void TestLagViews::topicsViewShowsPartitionsWhenShown()
 void TestLagViews::clusterTreeOpensTheGroup()
 {
     MainWindow window;
-    ClusterProfile profile;
-    profile.name = Cluster;
-    profile.kind = ClusterKind::Kafka;
-    window.treeModel()->setProfiles({profile});
     ClusterTopology topology;
-    topology.clusterName = Cluster;
     topology.groups = {{QStringLiteral("fraud-detector"), QStringLiteral("Stable")}};
     topology.topics = {{QStringLiteral("orders"), 6, false}};
-    window.treeModel()->applyTopology(topology);
-    window.lagPage()->setClusters({Cluster});
-    window.topicsView()->setClusters({Cluster});
+    setUpKafkaCluster(window, topology);
     window.lagPage()->applySnapshot(shopSnapshot(0));
     window.topicsView()->applySnapshot(shopSnapshot(0));
     window.show();
@@ -637,21 +644,14 @@ void TestLagViews::bigRefreshIsMergedNotReset()
 void TestLagViews::screenshots()
 {
     MainWindow window;
-    ClusterProfile profile;
-    profile.name = Cluster;
-    profile.kind = ClusterKind::Kafka;
-    window.treeModel()->setProfiles({profile});
     ClusterTopology topology;
-    topology.clusterName = Cluster;
     topology.groupsNote = shopSnapshot(0).groupsNote;
     for (const GroupLag &g : shopSnapshot(0).groups)
         topology.groups.append({g.group, g.state});
     for (const TopicOffsets &t : shopSnapshot(0).topics)
         topology.topics.append({t.name, int(t.partitions.size()), t.internal});
-    window.treeModel()->applyTopology(topology);
+    setUpKafkaCluster(window, topology);
     window.treeView()->expandAll();
-    window.lagPage()->setClusters({Cluster});
-    window.topicsView()->setClusters({Cluster});
     window.tabs()->setCurrentWidget(window.lagPage());
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));

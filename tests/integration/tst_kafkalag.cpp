@@ -2,6 +2,7 @@
 // one this test produced or committed, the requests it sends are counted at the brokers
 // (one ListOffsets per leader and kind, one OffsetFetch per group, never one per
 // partition), and a dead cluster fails in words within the timeout.
+#include "countingmockcluster.h"
 #include "kafka/kafkahandle.h"
 #include "kafka/kafkalagpoller.h"
 #include "kafka/kafkalagreader.h"
@@ -13,8 +14,6 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <QElapsedTimer>
-#include <QMutex>
-#include <QRegularExpression>
 #include <QSet>
 #include <QTest>
 
@@ -32,42 +31,21 @@ struct Commit
     qint64 offset = -1;
 };
 
-// Like test::produceCounts, with what these tests also need: message i of partition p
+// test::producePartitionCounts with what these tests also need: message i of partition p
 // stamped timestampBase + p * 1000 + i (when timestampBase >= 0), and large values.
 bool produceRecords(const QString &bootstrap, const QString &topic, const QMap<int, int> &counts,
                     qint64 timestampBase = -1, int valueSize = 16)
 {
-    auto producer = KafkaHandle::create(test::kafkaProfile(QStringLiteral("producer"), bootstrap),
-                                        RD_KAFKA_PRODUCER,
-                                        {{QStringLiteral("linger.ms"), QStringLiteral("5")}});
-    if (!producer) {
-        qWarning("%s", qPrintable(producer.error().describe()));
-        return false;
-    }
-    rd_kafka_t *rk = producer.value()->get();
-    const QByteArray name = topic.toUtf8();
-    const QByteArray value(valueSize, 'v');
-    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-        for (int i = 0; i < it.value(); ++i) {
-            const qint64 timestamp = timestampBase >= 0 ? timestampBase + it.key() * 1000 + i : 0;
-            rd_kafka_resp_err_t err;
-            do {
-                err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(name.constData()),
-                                        RD_KAFKA_V_PARTITION(it.key()),
-                                        RD_KAFKA_V_VALUE(const_cast<char *>(value.constData()),
-                                                         static_cast<size_t>(value.size())),
-                                        RD_KAFKA_V_TIMESTAMP(timestamp),
-                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-                if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                    rd_kafka_poll(rk, 50);
-            } while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
-            if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                qWarning("producev: %s", rd_kafka_err2str(err));
-                return false;
-            }
-        }
-    }
-    return rd_kafka_flush(rk, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    test::ProduceOptions options;
+    options.timestampBase = timestampBase;
+    options.valueSize = valueSize;
+    options.producerProperties = {{QStringLiteral("linger.ms"), QStringLiteral("5")}};
+    options.flushTimeout = 30s;
+    const auto done = test::producePartitionCounts(
+        test::kafkaProfile(QStringLiteral("producer"), bootstrap), topic, counts, options);
+    if (!done)
+        qWarning("%s", qPrintable(done.error().describe()));
+    return done.ok();
 }
 
 bool produceCounts(const QString &bootstrap, const QString &topic, const QList<int> &counts)
@@ -79,30 +57,22 @@ bool produceCounts(const QString &bootstrap, const QString &topic, const QList<i
     return done.ok();
 }
 
-// Commits offsets without joining the group (test::commitOffsets), one call per topic.
-bool commitDirectly(const QString &bootstrap, const QString &group, const QList<Commit> &commits)
-{
-    QMap<QString, QList<QPair<int, qint64>>> byTopic;
-    for (const Commit &c : commits)
-        byTopic[c.topic].append({c.partition, c.offset});
-    for (auto it = byTopic.cbegin(); it != byTopic.cend(); ++it) {
-        const auto done
-            = test::commitOffsets(test::kafkaProfile(QStringLiteral("committer"), bootstrap), group,
-                                  it.key(), it.value());
-        if (!done) {
-            qWarning("%s", qPrintable(done.error().describe()));
-            return false;
-        }
-    }
-    return true;
-}
-
 QHash<TopicPartition, qint64> offsetsOf(const QList<Commit> &commits)
 {
     QHash<TopicPartition, qint64> offsets;
     for (const Commit &c : commits)
         offsets.insert({c.topic, c.partition}, c.offset);
     return offsets;
+}
+
+// Commits offsets without joining the group (test::commitOffsets).
+bool commitDirectly(const QString &bootstrap, const QString &group, const QList<Commit> &commits)
+{
+    const auto done = test::commitOffsets(
+        test::kafkaProfile(QStringLiteral("committer"), bootstrap), group, offsetsOf(commits));
+    if (!done)
+        qWarning("%s", qPrintable(done.error().describe()));
+    return done.ok();
 }
 
 QString describe(const QHash<TopicPartition, qint64> &offsets)
@@ -154,83 +124,7 @@ QString offsetsLine(const TopicOffsets &topic)
     return topic.name + QStringLiteral(": ") + parts.join(QStringLiteral(", "));
 }
 
-// A mock cluster whose brokers log each request they receive (librdkafka's "mock" debug
-// context), so the test counts what a client really sent, not what it says it sent.
-class CountingMockCluster
-{
-public:
-    CountingMockCluster()
-    {
-        char errstr[512];
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "debug", "mock", errstr, sizeof errstr);
-        rd_kafka_conf_set_opaque(conf, this);
-        rd_kafka_conf_set_log_cb(conf, &CountingMockCluster::onLog);
-        m_owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-        if (!m_owner) {
-            rd_kafka_conf_destroy(conf);
-            return;
-        }
-        m_cluster = rd_kafka_mock_cluster_new(m_owner, 3);
-    }
-    ~CountingMockCluster()
-    {
-        if (m_cluster)
-            rd_kafka_mock_cluster_destroy(m_cluster);
-        if (m_owner)
-            rd_kafka_destroy(m_owner);
-    }
-    CountingMockCluster(const CountingMockCluster &) = delete;
-    CountingMockCluster &operator=(const CountingMockCluster &) = delete;
-
-    bool ok() const { return m_cluster != nullptr; }
-    rd_kafka_mock_cluster_t *handle() const { return m_cluster; }
-    QString bootstrap() const
-    {
-        return QString::fromUtf8(rd_kafka_mock_cluster_bootstraps(m_cluster));
-    }
-
-    void reset()
-    {
-        QMutexLocker lock(&m_mutex);
-        m_received.clear();
-    }
-    // Requests of one kind ("ListOffsets", "OffsetFetch", ...) received since reset(), by
-    // broker id.
-    QMap<int, int> received(const QString &request) const
-    {
-        QMutexLocker lock(&m_mutex);
-        return m_received.value(request);
-    }
-    int total(const QString &request) const
-    {
-        int sum = 0;
-        for (int n : received(request))
-            sum += n;
-        return sum;
-    }
-
-private:
-    static void onLog(const rd_kafka_t *rk, int, const char *, const char *line)
-    {
-        // "[thrd:mock]: Broker 2: Received ListOffsetsRequestV2 from 127.0.0.1:40196"
-        static const QRegularExpression pattern(
-            QStringLiteral("Broker (\\d+): Received (\\w+)RequestV\\d+ from"));
-        const auto match = pattern.match(QString::fromUtf8(line));
-        if (!match.hasMatch())
-            return;
-        auto *self = static_cast<CountingMockCluster *>(rd_kafka_opaque(rk));
-        QMutexLocker lock(&self->m_mutex);
-        ++self->m_received[match.captured(2)][match.captured(1).toInt()];
-    }
-
-    rd_kafka_t *m_owner = nullptr;
-    rd_kafka_mock_cluster_t *m_cluster = nullptr;
-    mutable QMutex m_mutex;
-    QHash<QString, QMap<int, int>> m_received;
-};
-
-QString countsLine(const CountingMockCluster &mock)
+QString countsLine(const test::CountingMockCluster &mock)
 {
     QStringList parts;
     for (const char *name :
@@ -532,8 +426,8 @@ void TestKafkaLag::namesManyPartitionsInChunks()
 {
     // 1,100 partitions named: three OffsetFetch of at most 500, and nothing lost at the
     // chunks' edges.
-    CountingMockCluster mock;
-    QVERIFY2(mock.ok(), "the counting mock cluster did not start");
+    test::CountingMockCluster mock;
+    QVERIFY2(mock.ok(), qPrintable(mock.error()));
     QCOMPARE(rd_kafka_mock_topic_create(mock.handle(), "wide", 1100, 1),
              RD_KAFKA_RESP_ERR_NO_ERROR);
     QVERIFY(produceRecords(mock.bootstrap(), QStringLiteral("wide"),
@@ -563,8 +457,8 @@ void TestKafkaLag::namesManyPartitionsInChunks()
 
 void TestKafkaLag::batchesRequestsByLeaderAndGroup()
 {
-    CountingMockCluster mock;
-    QVERIFY2(mock.ok(), "the counting mock cluster did not start");
+    test::CountingMockCluster mock;
+    QVERIFY2(mock.ok(), qPrintable(mock.error()));
     constexpr int Topics = 4;
     constexpr int Partitions = 12;
     constexpr int Groups = 6;

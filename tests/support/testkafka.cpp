@@ -5,48 +5,71 @@
 namespace veltrix::test {
 
 Result<bool> produceCounts(const ClusterProfile &profile, const QString &topic,
-                           const QList<int> &counts)
+                           const QList<int> &counts, const ProduceOptions &options)
 {
-    auto producer = KafkaHandle::create(profile, RD_KAFKA_PRODUCER);
+    QMap<int, int> countsByPartition;
+    for (int p = 0; p < counts.size(); ++p)
+        countsByPartition.insert(p, counts[p]);
+    return producePartitionCounts(profile, topic, countsByPartition, options);
+}
+
+Result<bool> producePartitionCounts(const ClusterProfile &profile, const QString &topic,
+                                    const QMap<int, int> &countsByPartition,
+                                    const ProduceOptions &options)
+{
+    auto producer = KafkaHandle::create(profile, RD_KAFKA_PRODUCER, options.producerProperties);
     if (!producer)
         return producer.error();
     rd_kafka_t *rk = producer.value()->get();
     const QByteArray name = topic.toUtf8();
-    for (int p = 0; p < counts.size(); ++p) {
-        for (int i = 0; i < counts[p]; ++i) {
-            QByteArray value = QByteArray("record-") + QByteArray::number(i);
-            const rd_kafka_resp_err_t err = rd_kafka_producev(
-                rk, RD_KAFKA_V_TOPIC(name.constData()), RD_KAFKA_V_PARTITION(p),
-                RD_KAFKA_V_VALUE(value.data(), static_cast<size_t>(value.size())),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    for (auto it = countsByPartition.cbegin(); it != countsByPartition.cend(); ++it) {
+        const int partition = it.key();
+        for (int i = 0; i < it.value(); ++i) {
+            QByteArray value = options.valueSize >= 0
+                ? QByteArray(options.valueSize, 'v')
+                : QByteArray("record-") + QByteArray::number(i);
+            const qint64 timestamp
+                = options.timestampBase >= 0 ? options.timestampBase + partition * 1000 + i : 0;
+            rd_kafka_resp_err_t err;
+            // A full local queue only means "deliver some first": wait for room.
+            while ((err = rd_kafka_producev(
+                        rk, RD_KAFKA_V_TOPIC(name.constData()), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_VALUE(value.data(), static_cast<size_t>(value.size())),
+                        RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_END))
+                   == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                rd_kafka_poll(rk, 50);
             if (err)
                 return producer.value()->errorFor(err, QStringLiteral("producing to ") + topic);
         }
     }
-    if (const auto err = rd_kafka_flush(rk, 15000); err)
+    if (const auto err = rd_kafka_flush(rk, static_cast<int>(options.flushTimeout.count())); err)
         return producer.value()->errorFor(err, QStringLiteral("flushing ") + topic);
     return true;
 }
 
 Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
-                           const QString &topic, const QList<QPair<int, qint64>> &offsets)
+                           const QHash<TopicPartition, qint64> &offsets)
 {
-    auto consumer
-        = KafkaHandle::create(profile, RD_KAFKA_CONSUMER,
-                              {{QStringLiteral("group.id"), group},
-                               {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
-    if (!consumer)
-        return consumer.error();
-    const QByteArray name = topic.toUtf8();
     rd_kafka_topic_partition_list_t *list
         = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
-    for (const auto &[partition, offset] : offsets)
-        rd_kafka_topic_partition_list_add(list, name.constData(), partition)->offset = offset;
-    const rd_kafka_resp_err_t err = rd_kafka_commit(consumer.value()->get(), list, 0 /* sync */);
+    for (auto it = offsets.cbegin(); it != offsets.cend(); ++it)
+        rd_kafka_topic_partition_list_add(list, it.key().topic.toUtf8().constData(),
+                                          it.key().partition)
+            ->offset
+            = it.value();
+    auto committed = commitOffsetsWithoutJoining(profile, group, list);
     rd_kafka_topic_partition_list_destroy(list);
-    if (err)
-        return consumer.value()->errorFor(err, QStringLiteral("committing for ") + group);
-    return true;
+    return committed;
+}
+
+Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
+                           const QString &topic, const QList<QPair<int, qint64>> &offsets)
+{
+    QHash<TopicPartition, qint64> byPartition;
+    for (const auto &[partition, offset] : offsets)
+        byPartition.insert({topic, partition}, offset);
+    return commitOffsets(profile, group, byPartition);
 }
 
 } // namespace veltrix::test

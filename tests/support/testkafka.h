@@ -2,20 +2,44 @@
 
 #include "core/clusterprofile.h"
 #include "core/result.h"
+#include "core/topicpartition.h"
 
+#include <QHash>
 #include <QList>
+#include <QMap>
 #include <QPair>
 #include <QString>
 
+#include <chrono>
+
 namespace veltrix::test {
 
-// Produces `counts[p]` small records to partition p of topic and waits for every
-// delivery; the error in words otherwise.
+struct ProduceOptions
+{
+    // >= 0: record i of partition p is stamped timestampBase + p * 1000 + i (ms), so a
+    // test can tell which record a timestamp belongs to; otherwise the producer's clock.
+    qint64 timestampBase = -1;
+    // >= 0: every value is this many bytes (large ones move the mock's log start);
+    // otherwise record i's value is "record-<i>".
+    int valueSize = -1;
+    QMap<QString, QString> producerProperties; // e.g. linger.ms, for many records
+    std::chrono::milliseconds flushTimeout {15000};
+};
+
+// Produces `counts[p]` records to partition p of topic and waits for every delivery;
+// the error in words otherwise.
 Result<bool> produceCounts(const ClusterProfile &profile, const QString &topic,
-                           const QList<int> &counts);
+                           const QList<int> &counts, const ProduceOptions &options = {});
+// The same for some partitions only: `countsByPartition[p]` records to partition p.
+Result<bool> producePartitionCounts(const ClusterProfile &profile, const QString &topic,
+                                    const QMap<int, int> &countsByPartition,
+                                    const ProduceOptions &options = {});
 
 // Commits these offsets for a group without joining it (an explicit OffsetCommit, as
-// "reset offsets" tools do). Each entry: (partition, offset) of `topic`.
+// "reset offsets" tools do), all in one request.
+Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
+                           const QHash<TopicPartition, qint64> &offsets);
+// The same for one topic. Each entry: (partition, offset) of `topic`.
 Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
                            const QString &topic, const QList<QPair<int, qint64>> &offsets);
 

@@ -21,17 +21,6 @@ struct Poll
     qint64 start = 0;
 };
 
-PartitionWindow replay(std::initializer_list<Poll> polls)
-{
-    PartitionWindow window;
-    for (const Poll &p : polls)
-        window.record({T0 + p.atSecond * 1000LL,
-                       p.committed < 0 ? std::nullopt : std::optional<qint64>(p.committed), p.end,
-                       p.start},
-                      WindowMs);
-    return window;
-}
-
 // Polls every 2 s from `from` to `to` seconds with a fixed committed offset and a log
 // end growing by `rate` per poll from `end0`.
 QList<Poll> steady(int from, int to, qint64 committed, qint64 end0, qint64 rate)
@@ -51,6 +40,13 @@ PartitionWindow replay(const QList<Poll> &polls)
                        p.start},
                       WindowMs);
     return window;
+}
+
+// For histories written inline as a braced list of polls; the QList overload does the
+// work, so the two cannot drift apart.
+PartitionWindow replay(std::initializer_list<Poll> polls)
+{
+    return replay(QList<Poll>(polls));
 }
 
 LagVerdict verdictOf(const PartitionWindow &window, Membership membership = Membership::Unknown,
