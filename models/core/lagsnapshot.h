@@ -76,6 +76,7 @@ struct GroupLag
     QStringList topics;
     qint64 totalLag = 0; // sum of the positive partition lags
     std::optional<double> maxTimeLagSeconds;
+    TimeLagSource maxTimeLagSource = TimeLagSource::Unknown; // the estimate the max is
     LagVerdict verdict = LagVerdict::Pending;
     QString verdictReason; // the worst partition's reason, prefixed with it
     QString error; // OffsetFetch failed for the group (then partitions is empty)

@@ -22,9 +22,16 @@ void ConsumerGroupsModel::setHistory(const LagHistory *history)
 
 ConsumerGroupsModel::Row ConsumerGroupsModel::rowFrom(const GroupLag &group)
 {
-    return {group.group,   group.state,         group.memberCount,
-            group.topics,  group.totalLag,      group.maxTimeLagSeconds,
-            group.verdict, group.verdictReason, group.error};
+    return {group.group,
+            group.state,
+            group.memberCount,
+            group.topics,
+            group.totalLag,
+            group.maxTimeLagSeconds,
+            group.maxTimeLagSource,
+            group.verdict,
+            group.verdictReason,
+            group.error};
 }
 
 void ConsumerGroupsModel::applySnapshot(const LagSnapshot &snapshot)
@@ -150,7 +157,7 @@ QVariant ConsumerGroupsModel::display(const Row &row, int column) const
         return row.verdict == LagVerdict::NoOffset ? QStringLiteral("no offset")
                                                    : formatCount(row.totalLag);
     case MaxTimeLagColumn:
-        return row.maxTimeLagSeconds ? formatDuration(*row.maxTimeLagSeconds) : QStringLiteral("—");
+        return formatTimeLag(row.maxTimeLagSeconds, row.maxTimeLagSource);
     default:
         return {};
     }
@@ -185,9 +192,8 @@ QVariant ConsumerGroupsModel::toolTip(const Row &row, int column) const
             return QStringLiteral("The group has committed no offset on its partitions.");
         return QStringLiteral("Sum of the positive partition lags, in messages.");
     case MaxTimeLagColumn:
-        return QStringLiteral("The largest time lag of its partitions. The detail below says "
-                              "per partition whether it is interpolated (≈) or read from a "
-                              "message timestamp (msg ts).");
+        return QString(QStringLiteral("The largest time lag of its partitions: ")
+                       + timeLagSourceDescription(row.maxTimeLagSource));
     case TrendColumn: {
         if (!m_history)
             return {};

@@ -63,6 +63,7 @@ private:
         QStringList topics;
         qint64 totalLag = 0;
         std::optional<double> maxTimeLagSeconds;
+        TimeLagSource maxTimeLagSource = TimeLagSource::Unknown;
         LagVerdict verdict = LagVerdict::Pending;
         QString verdictReason;
         QString error;

@@ -56,6 +56,7 @@ QJsonObject groupToJson(const GroupLag &g, bool withPartitions)
         {QStringLiteral("max_time_lag_s"), orNull(g.maxTimeLagSeconds)},
         // extensions
         {QStringLiteral("verdict_reason"), g.verdictReason},
+        {QStringLiteral("max_time_lag_source"), timeLagSourceName(g.maxTimeLagSource)},
         {QStringLiteral("members"), g.memberCount >= 0 ? QJsonValue(g.memberCount) : QJsonValue()},
         {QStringLiteral("topics"), QJsonArray::fromStringList(g.topics)},
         {QStringLiteral("error"), g.error.isEmpty() ? QJsonValue() : QJsonValue(g.error)},

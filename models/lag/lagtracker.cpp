@@ -228,9 +228,11 @@ LagSnapshot LagTracker::update(const LagObservation &observation, qint64 pollMs)
 
                 if (p.lag && *p.lag > 0)
                     group.totalLag += *p.lag;
-                if (p.timeLagSeconds)
-                    group.maxTimeLagSeconds
-                        = std::max(group.maxTimeLagSeconds.value_or(0.0), *p.timeLagSeconds);
+                if (p.timeLagSeconds
+                    && (!group.maxTimeLagSeconds || *p.timeLagSeconds > *group.maxTimeLagSeconds)) {
+                    group.maxTimeLagSeconds = p.timeLagSeconds;
+                    group.maxTimeLagSource = p.timeLagSource;
+                }
                 group.partitions.append(std::move(p));
             }
         }

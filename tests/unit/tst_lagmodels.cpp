@@ -60,8 +60,10 @@ GroupLag group(const QString &name, const QList<PartitionLag> &partitions)
             g.topics << p.topic;
         if (p.lag)
             g.totalLag += std::max<qint64>(*p.lag, 0);
-        if (p.timeLagSeconds)
-            g.maxTimeLagSeconds = std::max(g.maxTimeLagSeconds.value_or(0), *p.timeLagSeconds);
+        if (p.timeLagSeconds && *p.timeLagSeconds > g.maxTimeLagSeconds.value_or(-1)) {
+            g.maxTimeLagSeconds = p.timeLagSeconds;
+            g.maxTimeLagSource = p.timeLagSource;
+        }
         g.verdict = worseOf(g.verdict, p.verdict);
     }
     return g;
@@ -117,6 +119,7 @@ private Q_SLOTS:
     void groupsPersistentIndexSurvivesRefresh();
     void groupsOtherClusterResets();
     void groupsNoOffsetIsItsOwnState();
+    void groupsSayWhichTimeLagEstimateTheyShow();
     void groupsSortRolesAreNumbers();
     void groupsTrendComesFromHistory();
 
@@ -758,6 +761,21 @@ void TestLagModels::historyIgnoresTimeGoingBack()
     const LagSeriesPoints all = series.window(0, 1000);
     QCOMPARE(all.x, QList<double>({100, 102, 104}));
     QCOMPARE(all.y, QList<double>({1, 2, 5}));
+}
+
+void TestLagModels::groupsSayWhichTimeLagEstimateTheyShow()
+{
+    ConsumerGroupsModel model;
+    GroupLag viaTimestamp = simpleGroup(QStringLiteral("b-stuck"), 40);
+    viaTimestamp.maxTimeLagSource = TimeLagSource::MessageTimestamp;
+    model.applySnapshot(snapshot({simpleGroup(QStringLiteral("a-live"), 40), viaTimestamp}));
+    const auto maxTimeLag = [&](int row, int role = Qt::DisplayRole) {
+        return model.index(row, ConsumerGroupsModel::MaxTimeLagColumn).data(role).toString();
+    };
+    QCOMPARE(maxTimeLag(0), QStringLiteral("≈ 12 s"));
+    QCOMPARE(maxTimeLag(1), QStringLiteral("12 s (msg ts)"));
+    QVERIFY2(maxTimeLag(0, Qt::ToolTipRole).contains(QLatin1String("nterpolat")),
+             qPrintable(maxTimeLag(0, Qt::ToolTipRole)));
 }
 
 QTEST_GUILESS_MAIN(TestLagModels)

@@ -158,6 +158,7 @@ void TestLagTracker::timeLagFromMessageTimestampThenInterpolated()
     QCOMPARE(p.timeLagSource, TimeLagSource::MessageTimestamp);
     QCOMPARE(p.timeLagSeconds, std::optional<double>(90.0));
     QCOMPARE(s.group(QStringLiteral("billing"))->maxTimeLagSeconds, std::optional<double>(90.0));
+    QCOMPARE(s.group(QStringLiteral("billing"))->maxTimeLagSource, TimeLagSource::MessageTimestamp);
 
     // The consumer moves to 1100 while the log grows 1000 → 1200 over 2 s: message
     // 1100 was appended ~1 s after the first poll: interpolated, no fetch wanted.
@@ -169,6 +170,7 @@ void TestLagTracker::timeLagFromMessageTimestampThenInterpolated()
     p = partitionOf(s, QStringLiteral("billing"), tp("orders", 0));
     QCOMPARE(p.timeLagSource, TimeLagSource::Interpolated);
     QCOMPARE(p.timeLagSeconds, std::optional<double>(0.99)); // appended at T0 + 1.01 s
+    QCOMPARE(s.group(QStringLiteral("billing"))->maxTimeLagSource, TimeLagSource::Interpolated);
 
     // Caught up: zero seconds, and said so.
     o.at = T0.addMSecs(4000);
