@@ -47,14 +47,17 @@ TopicsView::TopicsView(QWidget *parent)
     setUpSortableRows(m_view, m_proxy, KafkaTopicsModel::NameColumn, Qt::AscendingOrder);
     m_view->setUniformRowHeights(true);
     QHeaderView *header = m_view->header();
-    const auto width = sampleWidth(this, 28);
+    // Tight columns: at 1280 px every column, start and end offsets included, must fit
+    // without scrolling.
+    const auto width = sampleWidth(this, 14);
+    constexpr int BoldExtra = 10; // topic rows are bold, and wider than the sample
     header->resizeSection(KafkaTopicsModel::NameColumn,
-                          width("__consumer_offsets (internal)") + 20);
+                          width("__consumer_offsets (internal)") + BoldExtra);
     header->resizeSection(KafkaTopicsModel::PartitionsColumn, width("Partitions"));
-    header->resizeSection(KafkaTopicsModel::RateColumn, width("12,345 msg/s"));
-    header->resizeSection(KafkaTopicsModel::LeaderColumn, width("2 without leader"));
+    header->resizeSection(KafkaTopicsModel::RateColumn, width("1,234 msg/s"));
+    header->resizeSection(KafkaTopicsModel::LeaderColumn, width("2 without leader") + BoldExtra);
     header->resizeSection(KafkaTopicsModel::ReplicasColumn, width("1, 2, 3"));
-    header->resizeSection(KafkaTopicsModel::IsrColumn, width("2 under-replicated"));
+    header->resizeSection(KafkaTopicsModel::IsrColumn, width("2 under-replicated") + BoldExtra);
     header->resizeSection(KafkaTopicsModel::StartColumn, width("1,234,567"));
     header->resizeSection(KafkaTopicsModel::EndColumn, width("12,345,678"));
     header->resizeSection(KafkaTopicsModel::MessagesColumn, width("12,345,678"));
