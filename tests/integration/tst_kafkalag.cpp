@@ -7,6 +7,7 @@
 #include "kafka/kafkalagpoller.h"
 #include "kafka/kafkalagreader.h"
 #include "kafka/mockkafkacluster.h"
+#include "session/sessionmanager.h"
 #include "testkafka.h"
 #include "testprofiles.h"
 
@@ -15,7 +16,9 @@
 
 #include <QElapsedTimer>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace veltrix;
 using namespace std::chrono_literals;
@@ -152,6 +155,7 @@ private Q_SLOTS:
     void unreachableClusterFailsWithinTimeout();
     void readsMessageTimestampsAtOffsets();
     void pollerJudgesLagFlagsAndVerdicts();
+    void sessionPollsOffTheGuiThreadOneAtATime();
 
 private:
     ClusterProfile profile(const QStringList &groups = {}) const
@@ -656,6 +660,60 @@ void TestKafkaLag::pollerJudgesLagFlagsAndVerdicts()
     QVERIFY(rewinder);
     QCOMPARE(rewinder->verdict, LagVerdict::Rewind);
     QCOMPARE(rewinder->totalLag, 80);
+}
+
+void TestKafkaLag::sessionPollsOffTheGuiThreadOneAtATime()
+{
+    // Slow brokers (400 ms a response) make each poll take well over its 300 ms
+    // interval: the GUI thread must keep ticking, and the polls must follow one another.
+    auto mock = test::startMockKafka({QStringLiteral("slow")}, 2);
+    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
+    ClusterProfile profile
+        = test::kafkaProfile(QStringLiteral("slow-kafka"), mock.value()->bootstrapServers(),
+                             {QStringLiteral("slow-group")});
+    QVERIFY(test::produceCounts(profile, QStringLiteral("slow"), {30, 10}).ok());
+    QVERIFY(test::commitOffsets(profile, QStringLiteral("slow-group"), QStringLiteral("slow"),
+                                {{0, 25}, {1, 10}})
+                .ok());
+    for (int broker = 1; broker <= 3; ++broker)
+        QVERIFY(mock.value()->setBrokerRtt(broker, 400).ok());
+    profile.lag.interval = std::chrono::milliseconds(300);
+
+    SessionManager sessions;
+    QSignalSpy snapshots(&sessions, &SessionManager::lagSnapshotAvailable);
+    QElapsedTimer sinceTick;
+    qint64 longestGapMs = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, this,
+            [&] { longestGapMs = std::max(longestGapMs, sinceTick.restart()); });
+    sinceTick.start();
+    ticker.start();
+    sessions.open({profile});
+    QTRY_VERIFY_WITH_TIMEOUT(snapshots.size() >= 3, 60000);
+    ticker.stop();
+    sessions.closeAll();
+
+    qInfo("GUI thread's longest gap between 10 ms ticks: %lld ms", longestGapMs);
+    QVERIFY2(longestGapMs < 250,
+             qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(longestGapMs)));
+    QList<LagSnapshot> polls;
+    for (const auto &args : std::as_const(snapshots))
+        polls.append(args.first().value<LagSnapshot>());
+    for (qsizetype i = 1; i < polls.size(); ++i) {
+        const qint64 apart = polls[i - 1].polledAt.msecsTo(polls[i].polledAt);
+        qInfo("poll %lld: %lld ms, %lld ms after the previous one", qint64(i), polls[i].pollMs,
+              apart);
+        QVERIFY2(polls[i].pollMs >= 400, qPrintable(QString::number(polls[i].pollMs)));
+        // Overlapping polls would land 300 ms apart; one after another, a whole poll apart.
+        QVERIFY2(
+            apart >= polls[i].pollMs && apart >= 300,
+            qPrintable(
+                QStringLiteral("polls %1 ms apart, each %2 ms").arg(apart).arg(polls[i].pollMs)));
+    }
+    const GroupLag *group = polls.last().group(QStringLiteral("slow-group"));
+    QVERIFY(group);
+    QCOMPARE(group->totalLag, 5);
 }
 
 QTEST_GUILESS_MAIN(TestKafkaLag)
