@@ -56,13 +56,13 @@ ConsumerLagPage::ConsumerLagPage(QWidget *parent)
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     QHeaderView *header = m_view->horizontalHeader();
-    const auto width = sampleWidth(this, 24);
-    header->resizeSection(ConsumerGroupsModel::VerdictColumn, width("OUT_OF_RANGE") + 16);
+    const auto width = sampleWidth(this, 16);
+    header->resizeSection(ConsumerGroupsModel::VerdictColumn, width("OUT_OF_RANGE") + 24);
     header->resizeSection(ConsumerGroupsModel::GroupColumn, width("payments-retry-consumer"));
-    header->resizeSection(ConsumerGroupsModel::StateColumn, width("Rebalancing"));
+    header->resizeSection(ConsumerGroupsModel::StateColumn, width("PreparingReb"));
     header->resizeSection(ConsumerGroupsModel::MembersColumn, width("Members"));
-    header->resizeSection(ConsumerGroupsModel::TotalLagColumn, width("12,345,678"));
-    header->resizeSection(ConsumerGroupsModel::MaxTimeLagColumn, width("Max time lag"));
+    header->resizeSection(ConsumerGroupsModel::TotalLagColumn, width("1,234,567"));
+    header->resizeSection(ConsumerGroupsModel::MaxTimeLagColumn, width("4 min 31 s (msg ts)"));
     header->resizeSection(ConsumerGroupsModel::TrendColumn, 130);
     header->setSectionResizeMode(ConsumerGroupsModel::TopicsColumn, QHeaderView::Stretch);
     header->setMinimumSectionSize(40);

@@ -78,10 +78,10 @@ GroupDetailView::GroupDetailView(const LagHistory *history, QWidget *parent)
     m_view->setUniformRowHeights(true);
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(true);
-    const auto width = sampleWidth(this, 28);
+    const auto width = sampleWidth(this, 14);
     // Sized for a 1280-pixel window: the flags must show in full ("OUT OF RANGE: messages
-    // lost to retention"); the member, least needed, is the one cut off. Long topic names
-    // elide (their tool tip has them).
+    // lost to retention"), and the member after them. Long topic names elide (their tool
+    // tip has them).
     header->resizeSection(GroupPartitionsModel::NameColumn, width("orders-retry-0 (6)"));
     header->resizeSection(GroupPartitionsModel::VerdictColumn, width("OUT_OF_RANGE") + 16);
     header->resizeSection(GroupPartitionsModel::CommittedColumn, width("1,234,567"));

@@ -102,8 +102,11 @@ GroupLag makeGroup(const QString &name, const QString &state, int members,
             g.topics << p.topic;
         if (p.lag)
             g.totalLag += std::max<qint64>(*p.lag, 0);
-        if (p.timeLagSeconds && p.timeLagSource != TimeLagSource::CaughtUp)
-            g.maxTimeLagSeconds = std::max(g.maxTimeLagSeconds.value_or(0), *p.timeLagSeconds);
+        if (p.timeLagSeconds && p.timeLagSource != TimeLagSource::CaughtUp
+            && *p.timeLagSeconds > g.maxTimeLagSeconds.value_or(-1)) {
+            g.maxTimeLagSeconds = p.timeLagSeconds;
+            g.maxTimeLagSource = p.timeLagSource;
+        }
         if (!worst || p.verdict > worst->verdict)
             worst = &p;
     }
