@@ -20,9 +20,9 @@ struct TopicSpec
 
 // Several partitions per topic so lag and redrive have something to spread over.
 const TopicSpec DemoTopics[] = {
-    {names::OrdersTopic, 6},  {names::PaymentsTopic, 4}, {names::InventoryTopic, 4},
-    {names::OrdersRetry0, 6}, {names::OrdersRetry1, 6},  {names::OrdersDlt, 3},
-    {names::PaymentsDlt, 2},  {names::InventoryDlt, 2},  {names::RetryPoliciesTopic, 1},
+    {names::OrdersTopic, 6},   {names::PaymentsTopic, 4}, {names::InventoryTopic, 4},
+    {names::OrdersRetry0, 6},  {names::OrdersRetry1, 6},  {names::OrdersDlt, 3},
+    {names::PaymentsDlt, 2},   {names::InventoryDlt, 2},  {names::RetryPoliciesTopic, 1},
     {names::AuditLogTopic, 1},
 };
 
