@@ -143,7 +143,6 @@ LagSnapshot LagTracker::update(const LagObservation &observation, qint64 pollMs)
     snapshot.requests = observation.requests;
 
     // Log-end histories: one per partition, shared by every group reading it.
-    QHash<TopicPartition, const TopicPartitionOffsets *> offsetsOf;
     QHash<QString, const TopicOffsets *> topicByName;
     QSet<TopicPartition> seen;
     snapshot.topics = observation.topics;
@@ -165,11 +164,8 @@ LagSnapshot LagTracker::update(const LagObservation &observation, qint64 pollMs)
         if (rateKnown)
             topic.messagesPerSecond = rate;
     }
-    for (const TopicOffsets &topic : snapshot.topics) {
+    for (const TopicOffsets &topic : std::as_const(snapshot.topics))
         topicByName.insert(topic.name, &topic);
-        for (const TopicPartitionOffsets &p : topic.partitions)
-            offsetsOf.insert({topic.name, p.partition}, &p);
-    }
     m_timelines.removeIf([&](const auto &it) { return !seen.contains(it.key()); });
 
     QSet<GroupPartitionKey> liveWindows;
