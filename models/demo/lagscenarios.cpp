@@ -1,6 +1,7 @@
 #include "lagscenarios.h"
 
 #include "demosettings.h"
+#include "kafka/kafkaadmin.h"
 #include "kafka/kafkahandle.h"
 
 #include <librdkafka/rdkafka.h>
@@ -9,22 +10,8 @@
 
 namespace veltrix::demo {
 
-namespace {
-
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
-                                      decltype(&rd_kafka_topic_partition_list_destroy)>;
-
-PartitionList partitionList(int size)
-{
-    return {rd_kafka_topic_partition_list_new(size), rd_kafka_topic_partition_list_destroy};
-}
-
-int ms(std::chrono::milliseconds timeout)
-{
-    return static_cast<int>(timeout.count());
-}
-
-} // namespace
+using kafka::PartitionListPtr;
+using kafka::toMs;
 
 LagScenarios::LagScenarios(ClusterProfile profile)
     : m_profile(std::move(profile))
@@ -44,20 +31,20 @@ Result<bool> LagScenarios::commitPaymentsEnd(std::chrono::milliseconds timeout)
         return handle.error();
     rd_kafka_t *rk = handle.value()->get();
     const QByteArray topic = names::PaymentsTopic.toUtf8();
-    const rd_kafka_metadata_t *metadata = nullptr;
+    const rd_kafka_metadata_t *raw = nullptr;
     std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt(
         rd_kafka_topic_new(rk, topic.constData(), nullptr), rd_kafka_topic_destroy);
-    if (const auto err = rd_kafka_metadata(rk, 0, rkt.get(), &metadata, ms(timeout)); err)
+    if (const auto err = rd_kafka_metadata(rk, 0, rkt.get(), &raw, toMs(timeout)); err)
         return handle.value()->errorFor(err,
                                         QStringLiteral("metadata of %1").arg(names::PaymentsTopic));
+    const kafka::MetadataPtr metadata(raw);
     const int partitions = metadata->topic_cnt == 1 ? metadata->topics[0].partition_cnt : 0;
-    rd_kafka_metadata_destroy(metadata);
 
-    PartitionList offsets = partitionList(partitions);
+    PartitionListPtr offsets(rd_kafka_topic_partition_list_new(partitions));
     for (int p = 0; p < partitions; ++p) {
         int64_t low = 0, high = 0;
-        if (const auto err
-            = rd_kafka_query_watermark_offsets(rk, topic.constData(), p, &low, &high, ms(timeout));
+        if (const auto err = rd_kafka_query_watermark_offsets(rk, topic.constData(), p, &low, &high,
+                                                              toMs(timeout));
             err)
             return handle.value()->errorFor(err, QStringLiteral("log end of payments"));
         rd_kafka_topic_partition_list_add(offsets.get(), topic.constData(), p)->offset = high;
@@ -68,7 +55,7 @@ Result<bool> LagScenarios::commitPaymentsEnd(std::chrono::milliseconds timeout)
 Result<bool> LagScenarios::fillAuditLog(std::chrono::milliseconds timeout)
 {
     const QByteArray topic = names::AuditLogTopic.toUtf8();
-    PartitionList start = partitionList(1);
+    PartitionListPtr start(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(start.get(), topic.constData(), 0)->offset = 0;
     if (auto ok = commitOffsetsWithoutJoining(m_profile, names::AuditArchiverGroup, start.get());
         !ok)
@@ -94,7 +81,7 @@ Result<bool> LagScenarios::fillAuditLog(std::chrono::milliseconds timeout)
             return handle.value()->errorFor(err, QStringLiteral("producing to audit-log"));
         rd_kafka_poll(rk, 0);
     }
-    if (const auto err = rd_kafka_flush(rk, ms(timeout)); err)
+    if (const auto err = rd_kafka_flush(rk, toMs(timeout)); err)
         return handle.value()->errorFor(err, QStringLiteral("flushing audit-log"));
     return true;
 }
