@@ -3,6 +3,8 @@
 #include "clustertreedecorator.h"
 #include "connectionstatusbar.h"
 #include "consumerlagpage.h"
+#include "deadletterpage.h"
+#include "dlqmessagesview.h"
 #include "items/clustertreemodel.h"
 #include "overviewpage.h"
 #include "session/sessionmanager.h"
@@ -26,6 +28,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_overview(new OverviewPage(this))
     , m_lagPage(new ConsumerLagPage(this))
     , m_topicsView(new TopicsView(this))
+    , m_dlqPage(new DeadLetterPage(this))
     , m_indicators(new ConnectionStatusBar(this))
 {
     setWindowTitle(QStringLiteral("Veltrix Console"));
@@ -44,6 +47,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_overview, QStringLiteral("Overview"));
     m_tabs->addTab(m_lagPage, QStringLiteral("Consumer lag"));
     m_tabs->addTab(m_topicsView, QStringLiteral("Topics"));
+    m_tabs->addTab(m_dlqPage, QStringLiteral("Dead letters"));
     m_tabs->setDocumentMode(true);
 
     auto *splitter = new QSplitter(this);
@@ -72,6 +76,15 @@ MainWindow::MainWindow(QWidget *parent)
             m_tabs->setCurrentWidget(m_lagPage);
         m_tabChosen = true;
     });
+    connect(m_sessions, &SessionManager::dlqListingAvailable, this,
+            [this](const DlqListing &listing) {
+                m_dlqPage->takeListing(listing);
+                if (!m_pendingDlq.isEmpty() && m_dlqPage->openSource(m_pendingDlq)) {
+                    if (m_pendingDlq.startsWith(QLatin1String("rabbitmq:")))
+                        m_dlqPage->messages()->browseRabbit();
+                    m_pendingDlq.clear();
+                }
+            });
     connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, this, [this] { m_tabChosen = true; });
     connect(m_treeView, &QTreeView::clicked, this, &MainWindow::openTreeItem);
     connect(m_treeView, &QTreeView::activated, this, &MainWindow::openTreeItem);
@@ -109,6 +122,7 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &profiles, const QStri
             kafka << profile.name;
     m_lagPage->setClusters(kafka);
     m_topicsView->setClusters(kafka);
+    m_dlqPage->setProfiles(profiles);
     m_sessions->open(profiles);
 }
 
@@ -120,6 +134,16 @@ void MainWindow::openTreeItem(const QModelIndex &index)
     const QString key = index.data(ClusterTreeModel::KeyRole).toString();
     if (type == Type::Group || type == Type::Topic)
         m_tabChosen = true;
+    // A DLQ opens in the Dead letters tab, whatever kind of node it is.
+    DlqSource dlq {ClusterKind::Kafka, cluster, {}, key};
+    if (type == Type::Queue) // a queue row sits under its vhost's
+        dlq = {ClusterKind::RabbitMq, cluster,
+               index.parent().data(ClusterTreeModel::KeyRole).toString(), key};
+    if ((type == Type::Topic || type == Type::Queue) && m_dlqPage->openSource(dlq.toString())) {
+        m_tabChosen = true;
+        m_tabs->setCurrentWidget(m_dlqPage);
+        return;
+    }
     if (type == Type::Group) {
         m_tabs->setCurrentWidget(m_lagPage);
         m_lagPage->selectGroup(cluster, key);
@@ -127,6 +151,13 @@ void MainWindow::openTreeItem(const QModelIndex &index)
         m_tabs->setCurrentWidget(m_topicsView);
         m_topicsView->selectTopic(cluster, key);
     }
+}
+
+void MainWindow::openDeadLetters(const QString &source)
+{
+    m_tabChosen = true;
+    m_tabs->setCurrentWidget(m_dlqPage);
+    m_pendingDlq = source;
 }
 
 void MainWindow::showProblem(const QString &problem)

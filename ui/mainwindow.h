@@ -13,13 +13,15 @@ namespace veltrix {
 class ClusterTreeModel;
 class ConnectionStatusBar;
 class ConsumerLagPage;
+class DeadLetterPage;
 class OverviewPage;
 class TopicsView;
 class SessionManager;
 
 // The console's window: cluster tree on the left, the views in the middle (Overview,
-// Consumer lag, Topics tabs), one connection indicator per cluster at the bottom. Broker work
-// happens in the SessionManager's worker threads; this class only shows what they publish.
+// Consumer lag, Topics, Dead letters tabs), one connection indicator per cluster at the bottom.
+// Broker work happens in the SessionManager's worker threads; this class only shows what they
+// publish.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -37,6 +39,10 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     ConsumerLagPage *lagPage() const { return m_lagPage; }
     TopicsView *topicsView() const { return m_topicsView; }
+    DeadLetterPage *deadLetterPage() const { return m_dlqPage; }
+    // Shows the Dead letters tab and opens this DLQ (DlqSource::toString()) as soon as it
+    // is listed; a RabbitMQ queue is browsed right away.
+    void openDeadLetters(const QString &source);
 
 private:
     void openTreeItem(const QModelIndex &index); // a group opens its lag, a topic its offsets
@@ -48,6 +54,8 @@ private:
     OverviewPage *m_overview;
     ConsumerLagPage *m_lagPage;
     TopicsView *m_topicsView;
+    DeadLetterPage *m_dlqPage;
+    QString m_pendingDlq; // openDeadLetters() before the DLQ was listed
     // A tab was picked, by the operator or once by the first lag snapshot: from then on
     // the window never switches on its own.
     bool m_tabChosen = false;

@@ -41,7 +41,12 @@ int main(int argc, char *argv[])
         QStringLiteral("Render no earlier than this many seconds after start, e.g. 70 to show "
                        "lag verdicts judged over a full window (default 0)."),
         QStringLiteral("SECONDS"), QStringLiteral("0"));
-    parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption});
+    const QCommandLineOption dlqOption(
+        QStringLiteral("dlq"),
+        QStringLiteral("Open the Dead letters tab on this DLQ: kafka:<cluster>/<topic> or "
+                       "rabbitmq:<cluster>/<vhost>/<queue> (a queue is browsed at once)."),
+        QStringLiteral("SOURCE"));
+    parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption});
     parser.process(app);
 
     MainWindow window;
@@ -61,6 +66,9 @@ int main(int argc, char *argv[])
     } else {
         window.openProfiles({}, QString());
     }
+
+    if (parser.isSet(dlqOption))
+        window.openDeadLetters(parser.value(dlqOption));
 
     if (parser.isSet(screenshotOption)) {
         bool ok = false;

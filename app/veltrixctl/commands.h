@@ -8,5 +8,8 @@ int runProfiles(const CtlContext &context, const QCommandLineParser &parser);
 int runCheck(const CtlContext &context, const QCommandLineParser &parser);
 void addLagOptions(QCommandLineParser &parser);
 int runLag(const CtlContext &context, const QCommandLineParser &parser);
+void addDlqOptions(QCommandLineParser &parser);
+// `dlq list` and `dlq show SOURCE`; args are what follows "dlq".
+int runDlq(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);
 
 } // namespace veltrix::ctl

@@ -10,6 +10,7 @@
 namespace veltrix::ctl {
 
 // Exit codes are part of the CLI's contract (see README).
+// ExitVerdict: lag --fail-on matched, or dlq show stopped at a quorum delivery-limit margin.
 enum ExitCode { ExitOk = 0, ExitClusterFailed = 1, ExitUsage = 2, ExitVerdict = 3 };
 
 // The options every command shares and the clusters they select.

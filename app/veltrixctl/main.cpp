@@ -18,14 +18,18 @@ int main(int argc, char *argv[])
                        "  profiles   list the connection profiles\n"
                        "  check      connect to every selected cluster and report reachability\n"
                        "  lag        consumer lag of every group, partition by partition, with "
-                       "verdicts"));
+                       "verdicts\n"
+                       "  dlq list   every dead-letter queue / topic with depth (and inflow)\n"
+                       "  dlq show SOURCE   messages of one DLQ without removing them; SOURCE is "
+                       "kafka:<cluster>/<topic> or rabbitmq:<cluster>/<vhost>/<queue>"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("profiles | check | lag"));
+                                 QStringLiteral("profiles | check | lag | dlq"));
     CtlContext context;
     context.addOptions(parser);
     addLagOptions(parser);
+    addDlqOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -34,6 +38,8 @@ int main(int argc, char *argv[])
         return ExitUsage;
     }
     const QString &command = args.first();
+    if (command == QLatin1String("dlq"))
+        return runDlq(context, parser, args.mid(1));
     if (args.size() > 1) {
         printError(QStringLiteral("%1: unexpected argument \"%2\"").arg(command, args.at(1)));
         return ExitUsage;

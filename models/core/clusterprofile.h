@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace veltrix {
 
 enum class ClusterKind { Kafka, RabbitMq };
@@ -20,6 +22,10 @@ struct ClusterProfile
     QString name;
     ClusterKind kind = ClusterKind::Kafka;
     bool readOnly = false;
+    // "dead_letter_patterns": globs naming DLQ topics / queues; replaces the defaults
+    // (defaultDeadLetterPatterns) when set.
+    std::optional<QStringList> deadLetterPatterns;
+    QStringList effectiveDeadLetterPatterns() const;
 
     // Kafka
     QString bootstrap; // "host:port,host:port"

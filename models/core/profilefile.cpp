@@ -23,7 +23,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QStringList commonFields = {u"name"_s, u"kind"_s, u"read_only"_s};
+const QStringList commonFields = {u"name"_s, u"kind"_s, u"read_only"_s, u"dead_letter_patterns"_s};
 const QStringList kafkaFields = {u"bootstrap"_s, u"properties"_s, u"groups"_s, u"lag"_s};
 const QStringList lagFields = {u"interval_s"_s, u"window_s"_s};
 const QStringList rabbitFields = {u"amqp"_s, u"management"_s};
@@ -188,6 +188,8 @@ private:
 
     Failure checkCluster(const QJsonValue &value, const JsonPath &at,
                          const QHash<QString, qsizetype> &names, ClusterProfile *out) const;
+    Failure readStringList(const QJsonObject &object, const JsonPath &at, const QString &key,
+                           QStringList *out) const;
     Failure checkKafka(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
     Failure checkRabbit(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
     Failure checkLag(const QJsonValue &value, const JsonPath &at, LagSettings *out) const;
@@ -239,6 +241,12 @@ Failure Checker::checkCluster(const QJsonValue &value, const JsonPath &at,
                      u"must be true or false, not "_s + typeName(readOnly) + hint);
     }
     out->readOnly = readOnly.toBool(false);
+    if (object.contains(u"dead_letter_patterns"_s)) {
+        QStringList patterns;
+        if (Failure e = readStringList(object, at, u"dead_letter_patterns"_s, &patterns))
+            return e;
+        out->deadLetterPatterns = patterns;
+    }
 
     for (const QString &key : isKafka ? rabbitFields : kafkaFields) {
         if (object.contains(key))
@@ -247,6 +255,26 @@ Failure Checker::checkCluster(const QJsonValue &value, const JsonPath &at,
                              + (isKafka ? rabbitName : kafkaName) + u" clusters, not "_s + kind);
     }
     return isKafka ? checkKafka(object, at, out) : checkRabbit(object, at, out);
+}
+
+Failure Checker::readStringList(const QJsonObject &object, const JsonPath &at, const QString &key,
+                                QStringList *out) const
+{
+    if (!object.contains(key))
+        return {};
+    const JsonPath list = at.member(key);
+    const QJsonValue value = object.value(key);
+    if (!value.isArray())
+        return error(list, u"must be an array of strings, not "_s + typeName(value));
+    const QJsonArray array = value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        if (!array[i].isString())
+            return error(list.element(i), u"must be a string, not "_s + typeName(array[i]));
+        if (array[i].toString().trimmed().isEmpty())
+            return error(list.element(i), u"must not be empty"_s);
+        out->append(array[i].toString());
+    }
+    return {};
 }
 
 Failure Checker::checkKafka(const QJsonObject &object, const JsonPath &at,
@@ -280,20 +308,8 @@ Failure Checker::checkKafka(const QJsonObject &object, const JsonPath &at,
         }
     }
 
-    if (object.contains(u"groups"_s)) {
-        const JsonPath groups = at.member(u"groups"_s);
-        const QJsonValue value = object.value(u"groups"_s);
-        if (!value.isArray())
-            return error(groups, u"must be an array of strings, not "_s + typeName(value));
-        const QJsonArray array = value.toArray();
-        for (qsizetype i = 0; i < array.size(); ++i) {
-            if (!array[i].isString())
-                return error(groups.element(i), u"must be a string, not "_s + typeName(array[i]));
-            if (array[i].toString().trimmed().isEmpty())
-                return error(groups.element(i), u"must not be empty"_s);
-            out->groups.append(array[i].toString());
-        }
-    }
+    if (Failure e = readStringList(object, at, u"groups"_s, &out->groups))
+        return e;
     if (object.contains(u"lag"_s))
         return checkLag(object.value(u"lag"_s), at.member(u"lag"_s), &out->lag);
     return {};
@@ -437,6 +453,9 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
         QJsonObject object {{u"name"_s, profile.name},
                             {u"kind"_s, clusterKindName(profile.kind)},
                             {u"read_only"_s, profile.readOnly}};
+        if (profile.deadLetterPatterns)
+            object.insert(u"dead_letter_patterns"_s,
+                          QJsonArray::fromStringList(*profile.deadLetterPatterns));
         if (profile.kind == ClusterKind::Kafka) {
             object.insert(u"bootstrap"_s, profile.bootstrap);
             if (!profile.properties.isEmpty()) {

@@ -36,7 +36,7 @@ public:
         ClusterNameRole,
         ConnectionStateRole, // ConnectionStatus::State as int, on cluster rows
         ClusterKindRole, // ClusterKind as int
-        KeyRole, // topic / group / "vhost/queue" name
+        KeyRole, // topic, group, vhost or queue name (a queue row sits under its vhost)
     };
 
     enum Column { NameColumn, DetailColumn, ColumnCount };

@@ -50,6 +50,10 @@ struct PropertiesBuffer
         , correlationId(p.correlationId.toUtf8())
         , replyTo(p.replyTo.toUtf8())
         , expiration(p.expiration.toUtf8())
+        , contentEncoding(p.contentEncoding.toUtf8())
+        , type(p.type.toUtf8())
+        , appId(p.appId.toUtf8())
+        , userId(p.userId.toUtf8())
         , headers(p.headers)
     {
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
@@ -65,6 +69,10 @@ struct PropertiesBuffer
         set(correlationId, props.correlation_id, AMQP_BASIC_CORRELATION_ID_FLAG);
         set(replyTo, props.reply_to, AMQP_BASIC_REPLY_TO_FLAG);
         set(expiration, props.expiration, AMQP_BASIC_EXPIRATION_FLAG);
+        set(contentEncoding, props.content_encoding, AMQP_BASIC_CONTENT_ENCODING_FLAG);
+        set(type, props.type, AMQP_BASIC_TYPE_FLAG);
+        set(appId, props.app_id, AMQP_BASIC_APP_ID_FLAG);
+        set(userId, props.user_id, AMQP_BASIC_USER_ID_FLAG);
         if (p.priority >= 0) {
             props.priority = static_cast<uint8_t>(p.priority);
             props._flags |= AMQP_BASIC_PRIORITY_FLAG;
@@ -79,6 +87,7 @@ struct PropertiesBuffer
         }
     }
     QByteArray contentType, messageId, correlationId, replyTo, expiration;
+    QByteArray contentEncoding, type, appId, userId;
     AmqpTableBuilder headers;
     amqp_basic_properties_t props {};
 };
@@ -103,6 +112,14 @@ AmqpMessageProperties propertiesOf(const amqp_basic_properties_t &p)
         out.timestamp = static_cast<qint64>(p.timestamp);
     if (p._flags & AMQP_BASIC_HEADERS_FLAG)
         out.headers = amqpTableToVariantMap(p.headers);
+    if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG)
+        out.contentEncoding = textOf(p.content_encoding);
+    if (p._flags & AMQP_BASIC_TYPE_FLAG)
+        out.type = textOf(p.type);
+    if (p._flags & AMQP_BASIC_APP_ID_FLAG)
+        out.appId = textOf(p.app_id);
+    if (p._flags & AMQP_BASIC_USER_ID_FLAG)
+        out.userId = textOf(p.user_id);
     return out;
 }
 
@@ -207,6 +224,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
 BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QString &what)
 {
     const QString prefix = QStringLiteral("%1: %2 failed").arg(m_clusterName, what);
+    m_lastCloseCode = 0;
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
         const QString why = QString::fromUtf8(amqp_error_string2(reply.library_error));
         // After a timed-out RPC rabbitmq-c's state is undefined, and a dead socket cannot
@@ -227,6 +245,7 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
         if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
             const auto *close = static_cast<amqp_connection_close_t *>(reply.reply.decoded);
             const QString text = textOf(close->reply_text);
+            m_lastCloseCode = close->reply_code;
             if (close->reply_code == AMQP_ACCESS_REFUSED)
                 return BrokerError::make(
                     Kind::AuthenticationFailed,
@@ -250,6 +269,7 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
         if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
             const auto *close = static_cast<amqp_channel_close_t *>(reply.reply.decoded);
             const QString text = textOf(close->reply_text);
+            m_lastCloseCode = close->reply_code;
             // The broker closed our channel: acknowledge and reopen it so the
             // connection stays usable for the next call.
             reopenChannel();
@@ -382,6 +402,23 @@ Result<bool> AmqpConnection::reject(quint64 deliveryTag, bool requeue)
                        QStringLiteral("reject"));
 }
 
+Result<bool> AmqpConnection::nack(quint64 deliveryTag, bool multiple, bool requeue)
+{
+    return checkStatus(amqp_basic_nack(m_conn, 1, deliveryTag, multiple ? 1 : 0, requeue ? 1 : 0),
+                       QStringLiteral("nack"));
+}
+
+Result<AmqpConnection::QueueCounts> AmqpConnection::inspectQueue(const QString &name)
+{
+    const QByteArray queue = name.toUtf8();
+    const amqp_queue_declare_ok_t *ok
+        = amqp_queue_declare(m_conn, 1, bytesOf(queue), 1 /* passive */, 0, 0, 0, amqp_empty_table);
+    if (!ok)
+        return replyError(amqp_get_rpc_reply(m_conn),
+                          QStringLiteral("looking up queue \"%1\"").arg(name));
+    return QueueCounts {qint64(ok->message_count), qint64(ok->consumer_count)};
+}
+
 Result<bool> AmqpConnection::declareExchange(const QString &name, const QString &type, bool durable,
                                              const QVariantMap &arguments)
 {
@@ -412,13 +449,13 @@ Result<bool> AmqpConnection::setPrefetch(quint16 count)
 }
 
 Result<QString> AmqpConnection::consume(const QString &queue, AckMode ackMode,
-                                        const QString &consumerTag)
+                                        const QString &consumerTag, const QVariantMap &arguments)
 {
     const QByteArray q = queue.toUtf8();
     const QByteArray tag = consumerTag.toUtf8();
-    const amqp_basic_consume_ok_t *ok
-        = amqp_basic_consume(m_conn, 1, bytesOf(q), bytesOf(tag), 0,
-                             ackMode == AckMode::Auto ? 1 : 0, 0, amqp_empty_table);
+    AmqpTableBuilder args(arguments);
+    const amqp_basic_consume_ok_t *ok = amqp_basic_consume(
+        m_conn, 1, bytesOf(q), bytesOf(tag), 0, ackMode == AckMode::Auto ? 1 : 0, 0, args.table());
     if (!ok)
         return replyError(amqp_get_rpc_reply(m_conn),
                           QStringLiteral("consuming from queue \"%1\"").arg(queue));

@@ -29,6 +29,10 @@ struct AmqpMessageProperties
     qint64 timestamp = 0; // seconds since the epoch (AMQP's resolution); 0: not set
     QString expiration; // per-message TTL in milliseconds, as text ("2000"); empty: none
     QVariantMap headers;
+    QString contentEncoding;
+    QString type;
+    QString appId;
+    QString userId; // the broker checks it against the connection's user
 };
 
 struct AmqpMessage
@@ -82,13 +86,29 @@ public:
     Result<std::optional<AmqpMessage>> get(const QString &queue);
     Result<bool> ack(quint64 deliveryTag);
     Result<bool> reject(quint64 deliveryTag, bool requeue);
+    // basic.nack; multiple: this delivery and every earlier unsettled one on the channel.
+    Result<bool> nack(quint64 deliveryTag, bool multiple, bool requeue);
+
+    // queue.declare passive: the queue's ready messages and consumers, or a NOT_FOUND error
+    // (the broker closes the channel; it is reopened).
+    struct QueueCounts
+    {
+        qint64 messages = 0; // ready, not counting unacknowledged deliveries
+        qint64 consumers = 0;
+    };
+    Result<QueueCounts> inspectQueue(const QString &name);
+    // The reply code of the last channel or connection close the broker sent (404 NOT_FOUND,
+    // 406 PRECONDITION_FAILED, ...), 0 when none: lets callers type errors by cause.
+    int lastCloseCode() const { return m_lastCloseCode; }
 
     // Consuming. basic.qos: at most `count` unacknowledged deliveries on the channel (0: no
     // limit). basic.consume returns the consumer tag (the broker's when `consumerTag` is
     // empty). Auto ack is what direct reply-to (amq.rabbitmq.reply-to) requires.
     enum class AckMode { Manual, Auto };
     Result<bool> setPrefetch(quint16 count);
-    Result<QString> consume(const QString &queue, AckMode ackMode, const QString &consumerTag = {});
+    // arguments: e.g. x-stream-offset for streams, x-priority.
+    Result<QString> consume(const QString &queue, AckMode ackMode, const QString &consumerTag = {},
+                            const QVariantMap &arguments = {});
     Result<bool> cancel(const QString &consumerTag);
     // The next delivery to any consumer of this channel; nullopt when none arrived within
     // `timeout` (0: only what has arrived already). Confirms and returns that arrive
@@ -143,6 +163,7 @@ private:
     std::set<quint64> m_unconfirmed;
     std::set<quint64> m_nacked; // since the last waitForConfirms()
     int m_returnedSinceWait = 0;
+    int m_lastCloseCode = 0;
 };
 
 } // namespace veltrix

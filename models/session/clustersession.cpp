@@ -1,5 +1,6 @@
 #include "clustersession.h"
 
+#include "deadletter/dlqscanner.h"
 #include "kafka/kafkalagpoller.h"
 
 #include <QTimer>
@@ -11,6 +12,7 @@ namespace veltrix {
 namespace {
 constexpr int RefreshIntervalMs = 10000;
 constexpr int MaxBackoffMs = 30000;
+constexpr int DlqScanIntervalMs = 5000;
 
 QString describeConnected(const ClusterTopology &topology)
 {
@@ -46,9 +48,22 @@ void ClusterSession::start()
         m_lagTimer->setSingleShot(true);
         connect(m_lagTimer, &QTimer::timeout, this, &ClusterSession::pollLag);
     }
+    m_dlqScanner = std::make_unique<DlqScanner>(m_profile, std::chrono::seconds(5));
+    m_dlqTimer = new QTimer(this);
+    m_dlqTimer->setSingleShot(true);
+    connect(m_dlqTimer, &QTimer::timeout, this, &ClusterSession::scanDlqs);
     refresh();
     if (m_lagTimer)
         pollLag();
+    scanDlqs();
+}
+
+void ClusterSession::scanDlqs()
+{
+    if (!m_dlqScanner)
+        return;
+    Q_EMIT dlqListingAvailable(m_dlqScanner->scan());
+    m_dlqTimer->start(DlqScanIntervalMs); // after the scan: a slow one never stacks up
 }
 
 void ClusterSession::pollLag()
@@ -72,7 +87,10 @@ void ClusterSession::stop()
         m_timer->stop();
     if (m_lagTimer)
         m_lagTimer->stop();
+    if (m_dlqTimer)
+        m_dlqTimer->stop();
     m_lagPoller.reset();
+    m_dlqScanner.reset();
     m_client.reset(); // closes connections on this (the worker) thread
 }
 

@@ -2,6 +2,7 @@
 
 #include "clusterclient.h"
 #include "core/connectionstatus.h"
+#include "core/deadletterqueue.h"
 #include "core/lagsnapshot.h"
 
 #include <QObject>
@@ -11,6 +12,7 @@ class QTimer;
 namespace veltrix {
 
 class KafkaLagPoller;
+class DlqScanner;
 
 // One cluster's worker: lives on its own thread, makes the blocking calls there and
 // publishes value snapshots through queued signals. Never two refreshes at once.
@@ -27,6 +29,7 @@ public Q_SLOTS:
     void start(); // call on the worker thread (queued)
     void refresh();
     void pollLag(); // Kafka only; on its own timer, never two at once
+    void scanDlqs(); // on its own timer
     void stop();
 
 Q_SIGNALS:
@@ -36,6 +39,7 @@ Q_SIGNALS:
     void firstOutcome(const QString &clusterName);
     void lagSnapshotAvailable(const veltrix::LagSnapshot &snapshot);
     void lagPollFailed(const QString &clusterName, const QString &error);
+    void dlqListingAvailable(const veltrix::DlqListing &listing);
 
 private:
     void publishStatus(ConnectionStatus::State state, const QString &detail);
@@ -46,6 +50,8 @@ private:
     QTimer *m_timer = nullptr;
     std::unique_ptr<KafkaLagPoller> m_lagPoller;
     QTimer *m_lagTimer = nullptr;
+    std::unique_ptr<DlqScanner> m_dlqScanner;
+    QTimer *m_dlqTimer = nullptr;
     bool m_connected = false;
     bool m_reportedFirstOutcome = false;
     int m_consecutiveFailures = 0;

@@ -12,6 +12,7 @@ SessionManager::SessionManager(QObject *parent)
     qRegisterMetaType<ConnectionStatus>();
     qRegisterMetaType<ClusterTopology>();
     qRegisterMetaType<LagSnapshot>();
+    qRegisterMetaType<DlqListing>();
 }
 
 SessionManager::~SessionManager()
@@ -38,6 +39,8 @@ void SessionManager::open(const QList<ClusterProfile> &profiles)
                 &SessionManager::lagSnapshotAvailable, Qt::QueuedConnection);
         connect(worker.session, &ClusterSession::lagPollFailed, this,
                 &SessionManager::lagPollFailed, Qt::QueuedConnection);
+        connect(worker.session, &ClusterSession::dlqListingAvailable, this,
+                &SessionManager::dlqListingAvailable, Qt::QueuedConnection);
         connect(
             worker.session, &ClusterSession::firstOutcome, this,
             [this](const QString &name) {

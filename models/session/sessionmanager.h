@@ -3,6 +3,7 @@
 #include "core/clusterprofile.h"
 #include "core/clustertopology.h"
 #include "core/connectionstatus.h"
+#include "core/deadletterqueue.h"
 #include "core/lagsnapshot.h"
 
 #include <QObject>
@@ -37,6 +38,7 @@ Q_SIGNALS:
     void topologyAvailable(const veltrix::ClusterTopology &topology);
     void lagSnapshotAvailable(const veltrix::LagSnapshot &snapshot);
     void lagPollFailed(const QString &clusterName, const QString &error);
+    void dlqListingAvailable(const veltrix::DlqListing &listing);
     void allSessionsReported();
 
 private:

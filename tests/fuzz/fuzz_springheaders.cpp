@@ -1,12 +1,12 @@
-// libFuzzer target: the demo's readers of Spring Kafka header bytes (big-endian
+// libFuzzer target: the readers of Spring Kafka header bytes (big-endian
 // integers, Java BigInteger bytes, retry attempts) on arbitrary record headers, as a
 // broker could hand them over. They must never crash or read out of bounds.
-#include "demo/springheaders.h"
+#include "deadletter/springkafkaheaders.h"
 
 #include <cstddef>
 #include <cstdint>
 
-using namespace veltrix::demo;
+using namespace veltrix;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,5 @@
 // veltrixctl as operators' scripts run it: a real process, real brokers, JSON parsed.
+#include "demo/springheaders.h"
 #include "kafka/mockkafkacluster.h"
 #include "testkafka.h"
 #include "testprofiles.h"
@@ -68,6 +69,10 @@ private Q_SLOTS:
     void lagWindowJudgesAndFailOnSetsTheExitCode();
     void lagOnAnUnreachableClusterSaysWhy();
     void lagRejectsBadOptions();
+    void dlqListFindsKafkaAndRabbitDlqs();
+    void dlqShowJsonFollowsTheContract();
+    void dlqShowBrowsesAQueueAndPutsItBack();
+    void dlqRejectsBadSourcesAndOptions();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
@@ -109,6 +114,51 @@ void TestVeltrixCtl::initTestCase()
     const auto committed = test::commitOffsets(kafka, QStringLiteral("g1"),
                                                QStringLiteral("lagged"), {{0, 4}, {1, 20}});
     QVERIFY2(committed.ok(), qPrintable(committed.error().describe()));
+
+    // DLQ fixtures: payments.DLT has 3 blocking-recoverer dead letters on partition 0; the
+    // RabbitMQ queue ctl.test.dlq holds 4 messages rejected out of ctl.test.work.
+    QVERIFY(m_mock->createTopic(QStringLiteral("payments.DLT"), 2, 1).ok());
+    QList<test::TestRecord> records;
+    for (int i = 0; i < 3; ++i) {
+        demo::FailedRecord failed;
+        failed.topic = QStringLiteral("payments");
+        failed.partition = 1;
+        failed.offset = 40 + i;
+        failed.timestamp = 1'760'000'000'000;
+        failed.consumerGroup = QStringLiteral("payment-service");
+        demo::JavaException error;
+        error.fqcn
+            = QStringLiteral("org.springframework.kafka.listener.ListenerExecutionFailedException");
+        error.message = QStringLiteral("Listener failed");
+        error.causeFqcn = QStringLiteral("com.shop.CardDeclined");
+        error.causeMessage = QStringLiteral("card declined");
+        test::TestRecord r;
+        r.key = QByteArray("\x00\x01binary-key", 12);
+        r.value = i == 2 ? QByteArray("\xff\xfe not text", 11) : QByteArray(R"({"amount":12})");
+        r.timestamp = 1'760'000'100'000 + i;
+        r.headers = demo::blockingRecovererDltHeaders(failed, error);
+        records.append(r);
+    }
+    const auto dead = test::produceRecords(kafka, QStringLiteral("payments.DLT"), records);
+    QVERIFY2(dead.ok(), qPrintable(dead.error().describe()));
+    auto amqp = test::openAmqp(test::rabbitProfile(QStringLiteral("r"), m_node).amqpUri);
+    QVERIFY(amqp);
+    const QString work = QStringLiteral("ctl.test.work"), dlq = QStringLiteral("ctl.test.dlq");
+    QVERIFY(amqp->deleteQueue(work).ok());
+    QVERIFY(amqp->deleteQueue(dlq).ok());
+    QVERIFY(amqp->declareQueue(dlq, true).ok());
+    QVERIFY(amqp->declareQueue(work, true,
+                               {{QStringLiteral("x-dead-letter-exchange"), QString()},
+                                {QStringLiteral("x-dead-letter-routing-key"), dlq}})
+                .ok());
+    for (int i = 0; i < 4; ++i) {
+        AmqpMessageProperties properties;
+        properties.messageId = QStringLiteral("m-%1").arg(i);
+        QVERIFY(amqp->publish(QString(), work, "body " + QByteArray::number(i), properties).ok());
+        auto got = amqp->get(work);
+        QVERIFY(got.ok() && got.value());
+        QVERIFY(amqp->reject(got.value()->deliveryTag, false).ok());
+    }
 }
 
 void TestVeltrixCtl::printsVersion()
@@ -334,6 +384,169 @@ void TestVeltrixCtl::lagRejectsBadOptions()
                   QStringLiteral("shop-rabbit"), QStringLiteral("lag")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains("no Kafka cluster"), run.err.constData());
+}
+
+void TestVeltrixCtl::dlqListFindsKafkaAndRabbitDlqs()
+{
+    // The management API's counts trail the queue by a few seconds.
+    QJsonArray dlqs;
+    const auto find = [&dlqs](const QString &source) {
+        for (const QJsonValue &v : std::as_const(dlqs))
+            if (v[QLatin1String("source")].toString() == source)
+                return v.toObject();
+        return QJsonObject();
+    };
+    Run run;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (run = runCtl({QStringLiteral("--profiles"), m_profiles, QStringLiteral("--profile"),
+                       QStringLiteral("shop-kafka"), QStringLiteral("--profile"),
+                       QStringLiteral("shop-rabbit"), QStringLiteral("dlq"), QStringLiteral("list"),
+                       QStringLiteral("--json")}),
+         dlqs = QJsonDocument::fromJson(run.out).object().value(QLatin1String("dlqs")).toArray(),
+         find(QStringLiteral("rabbitmq:shop-rabbit/%2F/ctl.test.dlq"))[QLatin1String("depth")]
+                 .toInt()
+             == 4),
+        20000);
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject kafka = find(QStringLiteral("kafka:shop-kafka/payments.DLT"));
+    QCOMPARE(kafka[QLatin1String("depth")].toInt(), 3);
+    QCOMPARE(kafka[QLatin1String("partitions")].toInt(), 2);
+    QCOMPARE(kafka[QLatin1String("detected_by")].toString(), QStringLiteral("name matches *.DLT"));
+    QVERIFY(kafka[QLatin1String("inflow_per_s")].isNull()); // one scan: no rate
+    const QJsonObject rabbit = find(QStringLiteral("rabbitmq:shop-rabbit/%2F/ctl.test.dlq"));
+    QCOMPARE(rabbit[QLatin1String("type")].toString(), QStringLiteral("classic"));
+    QCOMPARE(rabbit[QLatin1String("vhost")].toString(), QStringLiteral("/"));
+    QVERIFY(find(QStringLiteral("kafka:shop-kafka/orders")).isEmpty());
+
+    // Text, and a dead cluster among live ones: exit 1 with the reason.
+    run = runCtl({QStringLiteral("--profiles"), m_profiles, QStringLiteral("--timeout"),
+                  QStringLiteral("2"), QStringLiteral("dlq"), QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.out.contains("kafka:shop-kafka/payments.DLT"), run.out.constData());
+    QVERIFY2(run.err.contains("dead-kafka"), run.err.constData());
+}
+
+void TestVeltrixCtl::dlqShowJsonFollowsTheContract()
+{
+    const Run run
+        = runCtl({QStringLiteral("--profiles"), m_profiles, QStringLiteral("dlq"),
+                  QStringLiteral("show"), QStringLiteral("kafka:shop-kafka/payments.DLT"),
+                  QStringLiteral("--limit"), QStringLiteral("5"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject out = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(out[QLatin1String("source")].toString(),
+             QStringLiteral("kafka:shop-kafka/payments.DLT"));
+    QCOMPARE(out[QLatin1String("depth")].toInt(), 3);
+    const QJsonArray messages = out[QLatin1String("messages")].toArray();
+    QCOMPARE(messages.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject m = messages[i].toObject();
+        for (const char *field : {"id", "key", "timestamp", "size", "headers", "dead_letter"})
+            QVERIFY2(m.contains(QLatin1String(field)), field);
+        QCOMPARE(m[QLatin1String("id")].toString(), QStringLiteral("0:%1").arg(i));
+        QCOMPARE(m[QLatin1String("timestamp")].toString(),
+                 QDateTime::fromMSecsSinceEpoch(1'760'000'100'000 + i, Qt::UTC)
+                     .toString(Qt::ISODateWithMs));
+        // A binary key is base64, never mangled.
+        QCOMPARE(QByteArray::fromBase64(
+                     m[QLatin1String("key")][QLatin1String("base64")].toString().toLatin1()),
+                 QByteArray("\x00\x01binary-key", 12));
+        if (i < 2) {
+            QCOMPARE(m[QLatin1String("payload_text")].toString(),
+                     QStringLiteral(R"({"amount":12})"));
+            QVERIFY(!m.contains(QLatin1String("payload_base64")));
+            QCOMPARE(m[QLatin1String("size")].toInt(), 13);
+        } else {
+            QCOMPARE(
+                QByteArray::fromBase64(m[QLatin1String("payload_base64")].toString().toLatin1()),
+                QByteArray("\xff\xfe not text", 11));
+            QVERIFY(!m.contains(QLatin1String("payload_text")));
+        }
+        QCOMPARE(m[QLatin1String("headers")][QLatin1String("kafka_dlt-original-topic")].toString(),
+                 QStringLiteral("payments"));
+        const QJsonObject dl = m[QLatin1String("dead_letter")].toObject();
+        QCOMPARE(dl[QLatin1String("original_destination")].toString(), QStringLiteral("payments"));
+        QCOMPARE(dl[QLatin1String("reason")].toString(), QStringLiteral("listener failed"));
+        QCOMPARE(dl[QLatin1String("exception_class")].toString(),
+                 QStringLiteral("com.shop.CardDeclined"));
+        QVERIFY2(dl[QLatin1String("exception_message")].toString().contains(
+                     QLatin1String("card declined")),
+                 qPrintable(dl[QLatin1String("exception_message")].toString()));
+        QVERIFY(
+            dl[QLatin1String("attempts")].isNull()); // the blocking recoverer does not record it
+        QVERIFY(dl[QLatin1String("first_failed_at")].isNull());
+        QCOMPARE(dl[QLatin1String("last_failed_at")].toString(),
+                 m[QLatin1String("timestamp")].toString());
+        QCOMPARE(dl[QLatin1String("original_offset")].toInt(), 40 + i);
+    }
+}
+
+void TestVeltrixCtl::dlqShowBrowsesAQueueAndPutsItBack()
+{
+    const QStringList args {QStringLiteral("--profiles"),
+                            m_profiles,
+                            QStringLiteral("dlq"),
+                            QStringLiteral("show"),
+                            QStringLiteral("rabbitmq:shop-rabbit/%2F/ctl.test.dlq"),
+                            QStringLiteral("--offset"),
+                            QStringLiteral("1"),
+                            QStringLiteral("--limit"),
+                            QStringLiteral("2"),
+                            QStringLiteral("--json")};
+    for (int round = 0; round < 2; ++round) { // the second finds the same: nothing was taken
+        const Run run = runCtl(args);
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject out = QJsonDocument::fromJson(run.out).object();
+        const QJsonArray messages = out[QLatin1String("messages")].toArray();
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages[0][QLatin1String("id")].toString(), QStringLiteral("m-1"));
+        QCOMPARE(messages[1][QLatin1String("id")].toString(), QStringLiteral("m-2"));
+        QCOMPARE(messages[0][QLatin1String("payload_text")].toString(), QStringLiteral("body 1"));
+        const QJsonObject dl = messages[0][QLatin1String("dead_letter")].toObject();
+        QCOMPARE(dl[QLatin1String("original_destination")].toString(),
+                 QStringLiteral("ctl.test.work"));
+        QCOMPARE(dl[QLatin1String("reason")].toString(), QStringLiteral("rejected"));
+        QCOMPARE(dl[QLatin1String("attempts")].toInt(), 1);
+        QVERIFY(!dl[QLatin1String("first_failed_at")].toString().isEmpty());
+        QVERIFY2(out[QLatin1String("notes")].toArray().first().toString().contains(
+                     QLatin1String("redelivered")),
+                 run.out.constData());
+    }
+    // Text output names the DLQ and each message.
+    QStringList text = args;
+    text.removeLast();
+    const Run run = runCtl(text);
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains("m-1") && run.out.contains("from:      ctl.test.work")
+                 && run.out.contains("reason:    rejected"),
+             run.out.constData());
+}
+
+void TestVeltrixCtl::dlqRejectsBadSourcesAndOptions()
+{
+    const QString profiles = m_profiles;
+    auto dlq = [&profiles](const QStringList &rest) {
+        return runCtl(QStringList {QStringLiteral("--profiles"), profiles, QStringLiteral("dlq")}
+                      + rest);
+    };
+    Run run = dlq({QStringLiteral("show"), QStringLiteral("orders-dlt")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("kafka:<cluster>/<topic>"), run.err.constData());
+    run = dlq({QStringLiteral("show"), QStringLiteral("kafka:nobody/x")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("no cluster named \"nobody\""), run.err.constData());
+    run = dlq({QStringLiteral("show"), QStringLiteral("kafka:shop-kafka/payments.DLT"),
+               QStringLiteral("--limit"), QStringLiteral("lots")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--limit"), run.err.constData());
+    run = dlq({QStringLiteral("purge")});
+    QCOMPARE(run.exitCode, 2);
+    run = dlq({QStringLiteral("show"), QStringLiteral("rabbitmq:shop-rabbit/%2F/no.such.queue")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("no.such.queue"), run.err.constData());
+    run = dlq({QStringLiteral("show"), QStringLiteral("kafka:shop-kafka/no-such-topic")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("no-such-topic"), run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)

@@ -48,6 +48,48 @@ Result<bool> producePartitionCounts(const ClusterProfile &profile, const QString
     return true;
 }
 
+Result<bool> produceRecords(const ClusterProfile &profile, const QString &topic,
+                            const QList<TestRecord> &records,
+                            const QMap<QString, QString> &producerProperties,
+                            std::chrono::milliseconds flushTimeout)
+{
+    auto producer = KafkaHandle::create(profile, RD_KAFKA_PRODUCER, producerProperties);
+    if (!producer)
+        return producer.error();
+    rd_kafka_t *rk = producer.value()->get();
+    const QByteArray name = topic.toUtf8();
+    for (const TestRecord &record : records) {
+        rd_kafka_headers_t *headers
+            = rd_kafka_headers_new(static_cast<size_t>(record.headers.size()));
+        for (const KafkaHeader &header : record.headers)
+            rd_kafka_header_add(headers, header.name.constData(), header.name.size(),
+                                header.value.isNull() ? nullptr : header.value.constData(),
+                                header.value.size());
+        const char *key = record.key ? record.key->constData() : nullptr;
+        const size_t keySize = record.key ? static_cast<size_t>(record.key->size()) : 0;
+        rd_kafka_resp_err_t err;
+        // A full local queue only means "deliver some first": wait for room.
+        while (
+            (err = rd_kafka_producev(
+                 rk, RD_KAFKA_V_TOPIC(name.constData()), RD_KAFKA_V_PARTITION(record.partition),
+                 RD_KAFKA_V_KEY(key, keySize),
+                 RD_KAFKA_V_VALUE(
+                     record.value.isNull() ? nullptr : const_cast<char *>(record.value.constData()),
+                     static_cast<size_t>(record.value.size())),
+                 RD_KAFKA_V_TIMESTAMP(record.timestamp), RD_KAFKA_V_HEADERS(headers),
+                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END))
+            == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 50);
+        if (err) {
+            rd_kafka_headers_destroy(headers); // producev took them only on success
+            return producer.value()->errorFor(err, QStringLiteral("producing to ") + topic);
+        }
+    }
+    if (const auto err = rd_kafka_flush(rk, static_cast<int>(flushTimeout.count())); err)
+        return producer.value()->errorFor(err, QStringLiteral("flushing ") + topic);
+    return true;
+}
+
 Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
                            const QHash<TopicPartition, qint64> &offsets)
 {

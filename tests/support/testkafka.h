@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clusterprofile.h"
+#include "core/kafkaheader.h"
 #include "core/result.h"
 #include "core/topicpartition.h"
 
@@ -11,6 +12,7 @@
 #include <QString>
 
 #include <chrono>
+#include <optional>
 
 namespace veltrix::test {
 
@@ -34,6 +36,22 @@ Result<bool> produceCounts(const ClusterProfile &profile, const QString &topic,
 Result<bool> producePartitionCounts(const ClusterProfile &profile, const QString &topic,
                                     const QMap<int, int> &countsByPartition,
                                     const ProduceOptions &options = {});
+
+// One record exactly as a test wants it on the broker.
+struct TestRecord
+{
+    int partition = 0;
+    std::optional<QByteArray> key; // nullopt: a null key
+    QByteArray value; // a null QByteArray: a null value (a tombstone)
+    qint64 timestamp = 0; // ms since the epoch; 0: the producer's clock
+    KafkaHeaderList headers; // in order; a null value stays a null header value
+};
+// Produces the records in order (one partition's records keep their order) and waits for
+// every delivery; the error in words otherwise.
+Result<bool> produceRecords(const ClusterProfile &profile, const QString &topic,
+                            const QList<TestRecord> &records,
+                            const QMap<QString, QString> &producerProperties = {},
+                            std::chrono::milliseconds flushTimeout = std::chrono::seconds(30));
 
 // Commits these offsets for a group without joining it (an explicit OffsetCommit, as
 // "reset offsets" tools do), all in one request.

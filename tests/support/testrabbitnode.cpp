@@ -1,6 +1,12 @@
 #include "testrabbitnode.h"
 
+#include "rabbitmq/amqpconnection.h"
+#include "rabbitmq/managementclient.h"
+
+#include <QDeadlineTimer>
 #include <QFile>
+#include <QJsonObject>
+#include <QTest>
 
 namespace veltrix {
 
@@ -36,6 +42,60 @@ std::optional<LocalRabbitNodeInfo> testRabbitNodeFromEnvironment(QString *whyNot
                 .arg(info->pid)
                 .arg(info->baseDir));
     return info;
+}
+
+namespace {
+
+ManagementClient testApi(const LocalRabbitNodeInfo &node)
+{
+    return ManagementClient(QStringLiteral("test"), QUrl(node.managementUrl()),
+                            QStringLiteral("guest"), QStringLiteral("guest"),
+                            std::chrono::seconds(10));
+}
+
+} // namespace
+
+QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost)
+{
+    return QStringLiteral("amqp://guest:guest@127.0.0.1:%1/%2")
+        .arg(node.amqpPort)
+        .arg(ManagementClient::encodeSegment(vhost));
+}
+
+Result<bool> deleteTestVhost(const LocalRabbitNodeInfo &node, const QString &vhost)
+{
+    ManagementClient api = testApi(node);
+    return api.remove(QStringLiteral("/api/vhosts/%1").arg(ManagementClient::encodeSegment(vhost)));
+}
+
+Result<bool> freshTestVhost(const LocalRabbitNodeInfo &node, const QString &vhost)
+{
+    if (auto removed = deleteTestVhost(node, vhost); !removed)
+        return removed.error();
+    ManagementClient api = testApi(node);
+    const QString segment = ManagementClient::encodeSegment(vhost);
+    if (auto ok = api.put(QStringLiteral("/api/vhosts/%1").arg(segment), {}); !ok)
+        return ok.error();
+    const QJsonObject everything {{QStringLiteral("configure"), QStringLiteral(".*")},
+                                  {QStringLiteral("write"), QStringLiteral(".*")},
+                                  {QStringLiteral("read"), QStringLiteral(".*")}};
+    if (auto ok = api.put(QStringLiteral("/api/permissions/%1/guest").arg(segment), everything);
+        !ok)
+        return ok.error();
+    // The API answers before the vhost has started on the node; logins fail until it has.
+    auto endpoint = AmqpEndpoint::parse(testAmqpUri(node, vhost));
+    if (!endpoint)
+        return endpoint.error();
+    const QDeadlineTimer deadline(10000);
+    for (;;) {
+        auto opened = AmqpConnection::open(QStringLiteral("test"), endpoint.value(),
+                                           std::chrono::seconds(5));
+        if (opened)
+            return true;
+        if (opened.error().kind != BrokerError::Kind::VhostMissing || deadline.hasExpired())
+            return opened.error();
+        QTest::qWait(50);
+    }
 }
 
 } // namespace veltrix

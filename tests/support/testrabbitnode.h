@@ -13,4 +13,12 @@ namespace veltrix {
 // nullopt and says why in *whyNot, for QFAIL: integration tests fail, never skip.
 std::optional<LocalRabbitNodeInfo> testRabbitNodeFromEnvironment(QString *whyNot);
 
+// A fresh, empty vhost on the node, full permissions for guest (an earlier run's copy is
+// deleted first), ready for AMQP logins when this returns. Tests that own a vhost never
+// collide with others sharing the node.
+Result<bool> freshTestVhost(const LocalRabbitNodeInfo &node, const QString &vhost);
+Result<bool> deleteTestVhost(const LocalRabbitNodeInfo &node, const QString &vhost);
+// The node's AMQP URI for that vhost.
+QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost);
+
 } // namespace veltrix

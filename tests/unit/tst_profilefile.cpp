@@ -47,6 +47,7 @@ const QByteArray validFile = R"({
             "kind": "rabbitmq",
             "amqp": "amqps://ops@rabbit:5671/shop",
             "management": "https://rabbit:15671",
+            "dead_letter_patterns": ["*.parking", "dlq.*"],
             "read_only": false
         },
         {"name": "bare", "kind": "kafka", "b\u006fotstrap": "localhost:9092"}
@@ -70,6 +71,7 @@ QList<ClusterProfile> validProfiles()
     rabbit.kind = ClusterKind::RabbitMq;
     rabbit.amqpUri = u"amqps://ops@rabbit:5671/shop"_s;
     rabbit.managementUrl = u"https://rabbit:15671"_s;
+    rabbit.deadLetterPatterns = QStringList {u"*.parking"_s, u"dlq.*"_s};
     ClusterProfile bare;
     bare.name = u"bare"_s;
     bare.bootstrap = u"localhost:9092"_s;
@@ -400,6 +402,13 @@ void TestProfileFile::errors_data()
     QTest::newRow("lag on a rabbitmq cluster")
         << cluster({name, rabbit, amqp, R"("lag": {})"}) << u"clusters[0]"_s << 6 << 9
         << u"field \"lag\" belongs to kafka clusters, not rabbitmq"_s;
+    QTest::newRow("dead_letter_patterns not a list")
+        << cluster({name, rabbit, amqp, R"("dead_letter_patterns": "*.dlq")"})
+        << u"clusters[0].dead_letter_patterns"_s << 6 << 9
+        << u"must be an array of strings, not a string"_s;
+    QTest::newRow("dead_letter_patterns empty pattern")
+        << cluster({name, kafka, bootstrap, R"("dead_letter_patterns": ["*-dlt", " "])"})
+        << u"clusters[0].dead_letter_patterns[1]"_s << 6 << 43 << u"must not be empty"_s;
     QTest::newRow("properties array")
         << cluster({name, kafka, bootstrap, R"("properties": [])"}) << u"clusters[0].properties"_s
         << 6 << 9 << u"must be an object of strings, not an array"_s;

@@ -1,6 +1,8 @@
 // The demo's dead-letter headers, byte for byte as Spring Kafka 3.x and Kafka Connect
-// write them: names, Java's big-endian and BigInteger encodings, and how the headers
-// accumulate as a record hops through @RetryableTopic's retry topics.
+// write them: names, Java's big-endian and BigInteger encodings (deadletter/
+// springkafkaheaders.h), and how the headers accumulate as a record hops through
+// @RetryableTopic's retry topics.
+#include "deadletter/springkafkaheaders.h"
 #include "demo/springheaders.h"
 
 #include <QTest>
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <limits>
 
+using namespace veltrix;
 using namespace veltrix::demo;
 using namespace Qt::StringLiterals;
 
@@ -118,7 +121,7 @@ void TestSpringHeaders::bigEndian32()
 {
     QFETCH(qint32, value);
     QFETCH(QByteArray, bytes);
-    QCOMPARE(veltrix::demo::bigEndian32(value), bytes);
+    QCOMPARE(veltrix::bigEndian32(value), bytes);
     QCOMPARE(fromBigEndian32(bytes), std::optional<qint32>(value));
 }
 
@@ -138,7 +141,7 @@ void TestSpringHeaders::bigEndian64()
 {
     QFETCH(qint64, value);
     QFETCH(QByteArray, bytes);
-    QCOMPARE(veltrix::demo::bigEndian64(value), bytes);
+    QCOMPARE(veltrix::bigEndian64(value), bytes);
     QCOMPARE(fromBigEndian64(bytes), std::optional<qint64>(value));
 }
 
