@@ -94,7 +94,8 @@ bool DeadLetterPage::openSource(const QString &source)
 void DeadLetterPage::openRow(const QModelIndex &proxyIndex)
 {
     const DlqInfo *info = m_list->infoAt(m_proxy->mapToSource(proxyIndex).row());
-    if (!info || info->source.toString() == m_messages->currentSource())
+    // The open DLQ again is a no-op, unless opening it failed: then it is a retry.
+    if (!info || (info->source.toString() == m_messages->currentSource() && m_messages->isLoaded()))
         return;
     for (const ClusterProfile &profile : std::as_const(m_profiles))
         if (profile.name == info->source.cluster) {

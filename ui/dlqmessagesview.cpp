@@ -2,6 +2,7 @@
 
 #include "deadletter/messagejson.h"
 #include "items/deadlettertablemodel.h"
+#include "items/lagformat.h"
 #include "items/triagemodel.h"
 #include "messagedetailview.h"
 #include "messagefilterbar.h"
@@ -36,8 +37,10 @@ namespace {
 
 QString count(qint64 n)
 {
-    return QLocale().toString(n);
+    return formatCount(n);
 }
+
+constexpr qsizetype TailKept = 20000;
 
 QPushButton *button(const QString &text, const QString &name, QWidget *parent)
 {
@@ -159,13 +162,18 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     connect(m_filterBar, &MessageFilterBar::filterChanged, this, &DlqMessagesView::applyFilter);
     connect(m_triageView, &QTreeView::clicked, this, [this](const QModelIndex &index) {
         if (const auto group = m_triage->groupAt(index))
-            m_filterBar->setTriageGroup(group->first, group->second);
+            m_filterBar->setTriageGroup(group->first, group->second,
+                                        m_triage->keptValues(group->first));
     });
     connect(exportButton, &QPushButton::clicked, this, &DlqMessagesView::exportSelection);
     connect(copyButton, &QPushButton::clicked, this, [this] {
         int unloaded = 0;
-        QApplication::clipboard()->setText(
-            QString::fromUtf8(messagesToJsonLines(selectedMessages(&unloaded))));
+        const BrowsedMessageList messages = selectedMessages(&unloaded);
+        QApplication::clipboard()->setText(QString::fromUtf8(messagesToJsonLines(messages)));
+        m_status->setText(u"Copied %1 message(s) as JSON lines%2"_s.arg(
+            count(messages.size()),
+            unloaded ? u" (%1 selected row(s) not loaded yet are not in it)"_s.arg(unloaded)
+                     : QString()));
     });
     connect(m_detail, &MessageDetailView::loadAllRequested, this,
             &DlqMessagesView::wholeMessageRequested);
@@ -204,12 +212,11 @@ void DlqMessagesView::connectWorker()
                 const bool first = !m_opened;
                 m_opened = true;
                 m_extents = extents;
-                if (first || !m_model->isPaged())
+                if (first)
                     m_model->showExtents(extents);
-                else
+                else if (m_model->isPaged())
                     m_model->updateExtents(extents); // keeps selection and scroll
-                if (!m_model->isPaged())
-                    applyFilter();
+                // A filtered table or a tail keeps showing what it shows.
                 updateStatus();
                 // A small DLT is rescanned as it grows; a big one when the operator asks.
                 if (first || totalMessages() <= m_scanLimit->value())
@@ -221,6 +228,11 @@ void DlqMessagesView::connectWorker()
                             const BrowsedMessageList &messages) {
                 if (current(source))
                     m_model->addPage(partition, firstOffset, messages);
+            });
+    connect(m_worker, &DlqBrowseSession::kafkaPageFailed, this,
+            [this, current](const QString &source, int partition, qint64 firstOffset) {
+                if (current(source))
+                    m_model->pageFailed(partition, firstOffset);
             });
     connect(m_worker, &DlqBrowseSession::scanProgress, this,
             [this, current](const QString &source, qint64 done, qint64 total) {
@@ -254,6 +266,10 @@ void DlqMessagesView::connectWorker()
                 if (!current(source) || !m_tailing)
                     return;
                 m_model->appendMessages(messages);
+                // A tail left on for hours keeps the newest, not everything.
+                if (m_model->unfilteredCount() > TailKept)
+                    m_model->showMessages(
+                        m_model->allMessages().mid(m_model->unfilteredCount() - TailKept / 2));
                 m_table->scrollToBottom();
                 updateStatus();
             });
@@ -266,12 +282,16 @@ void DlqMessagesView::connectWorker()
                 if (result.markedRedelivered)
                     notice << u"Read %1 message(s) and put every one back: RabbitMQ now marks them "
                               "redelivered."_s.arg(count(result.returned));
-                if (result.queue.deliveryLimit)
-                    notice << u"Quorum queue with delivery-limit %1 (%2): every browse raises each "
-                              "message's delivery count; highest count now %3."_s
-                                  .arg(*result.queue.deliveryLimit)
-                                  .arg(result.queue.deliveryLimitSource)
-                                  .arg(result.highestDeliveryCount + 1);
+                if (result.queue.deliveryLimit) {
+                    QString limit = u"Quorum queue with delivery-limit %1 (%2): every browse "
+                                    "raises each message's delivery count"_s.arg(
+                                        QString::number(*result.queue.deliveryLimit),
+                                        result.queue.deliveryLimitSource.toHtmlEscaped());
+                    if (result.highestDeliveryCount >= 0)
+                        limit += u"; highest count now "_s
+                            + QString::number(result.highestDeliveryCount + 1);
+                    notice << limit + u'.';
+                }
                 if (!result.safetyNote.isEmpty())
                     notice << u"<b>"_s + result.safetyNote.toHtmlEscaped() + u"</b>"_s;
                 m_notice->setText(notice.join(u"<br>"_s));
@@ -397,8 +417,12 @@ void DlqMessagesView::open(const ClusterProfile &profile, const DlqInfo &info)
     m_filterBar->clear();
     m_model->clear();
     m_detail->clear();
+    m_scanScope.clear();
     m_tailing = false;
-    m_tail->setChecked(false);
+    {
+        const QSignalBlocker quiet(m_tail); // the old DLQ's tail ends with close()
+        m_tail->setChecked(false);
+    }
     m_progress->hide();
 
     const bool kafka = info.source.kind == ClusterKind::Kafka;
@@ -491,12 +515,10 @@ void DlqMessagesView::takeScan(const BrowsedMessageList &messages, const QString
         m_counter.add(message.deadLetter);
     m_triage->setCounts(m_counter);
     m_triageView->expandAll();
-    if (m_source.kind == ClusterKind::RabbitMq) {
+    // A RabbitMQ browse is the table; a Kafka scan is the table only while it is filtered.
+    if (m_source.kind == ClusterKind::RabbitMq || (!m_model->isPaged() && !m_tailing))
         m_model->showMessages(messages);
-        m_model->setFilter(m_filterBar->filter());
-    } else {
-        applyFilter();
-    }
+    applyFilter();
     updateStatus();
     Q_EMIT contentsShown();
 }
@@ -557,6 +579,7 @@ void DlqMessagesView::jumpToOffset()
         return;
     }
     if (!m_model->isPaged()) {
+        m_tail->setChecked(false);
         m_filterBar->clear();
         applyFilter();
     }
@@ -611,7 +634,7 @@ BrowsedMessageList DlqMessagesView::selectedMessages(int *unloaded) const
     *unloaded = 0;
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     for (const QModelIndex &index : rows) {
-        if (const BrowsedMessage *message = m_model->messageAt(index.row()))
+        if (const BrowsedMessage *message = m_model->loadedMessageAt(index.row()))
             messages.append(*message);
         else
             ++*unloaded;

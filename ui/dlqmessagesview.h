@@ -45,6 +45,8 @@ public:
     // its new records as rows.
     void takeListing(const DlqInfo &info);
     QString currentSource() const { return m_source.toString(); }
+    // A Kafka DLT whose offsets arrived, or a RabbitMQ queue (read when Browse is pressed).
+    bool isLoaded() const { return m_opened || m_source.kind == ClusterKind::RabbitMq; }
 
     // RabbitMQ: reads the queue from `position`, up to the limit box, and puts it all back.
     void browseRabbit();

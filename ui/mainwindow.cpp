@@ -157,7 +157,13 @@ void MainWindow::openDeadLetters(const QString &source)
 {
     m_tabChosen = true;
     m_tabs->setCurrentWidget(m_dlqPage);
-    m_pendingDlq = source;
+    QString why;
+    const auto parsed = DlqSource::parse(source, &why);
+    if (!parsed) {
+        showProblem(why);
+        return;
+    }
+    m_pendingDlq = parsed->toString(); // the list's spelling: %2f and c//q are the same DLQ
 }
 
 void MainWindow::showProblem(const QString &problem)

@@ -94,13 +94,16 @@ MessageFilter MessageFilterBar::filter() const
         filter.to = m_to->dateTime().toUTC();
     filter.triageDimension = m_triageDimension;
     filter.triageValue = m_triageValue;
+    filter.triageKeptValues = m_triageKeptValues;
     return filter;
 }
 
-void MessageFilterBar::setTriageGroup(TriageDimension dimension, const QString &value)
+void MessageFilterBar::setTriageGroup(TriageDimension dimension, const QString &value,
+                                      const QStringList &keptValues)
 {
     m_triageDimension = dimension;
     m_triageValue = value;
+    m_triageKeptValues = keptValues;
     const QString shown = value.size() > 40 ? value.left(39) + u'…' : value;
     m_groupChip->setText(TriageModel::dimensionTitle(dimension) + u": "_s + shown + u"  ✕"_s);
     m_groupChip->show();
@@ -121,6 +124,7 @@ void MessageFilterBar::clear()
     m_to->setEnabled(false);
     m_triageDimension.reset();
     m_triageValue.clear();
+    m_triageKeptValues.clear();
     m_groupChip->hide();
 }
 

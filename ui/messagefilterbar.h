@@ -21,7 +21,9 @@ public:
     explicit MessageFilterBar(QWidget *parent = nullptr);
 
     MessageFilter filter() const;
-    void setTriageGroup(TriageDimension dimension, const QString &value);
+    // keptValues: for the "(other)" group, the values it is not (TriageModel::keptValues).
+    void setTriageGroup(TriageDimension dimension, const QString &value,
+                        const QStringList &keptValues = {});
     void clear();
 
     QLineEdit *textEdit() const { return m_text; }
@@ -44,6 +46,7 @@ private:
     QToolButton *m_groupChip;
     std::optional<TriageDimension> m_triageDimension;
     QString m_triageValue;
+    QStringList m_triageKeptValues;
 };
 
 } // namespace veltrix

@@ -38,6 +38,13 @@ struct BrowsedMessage
     QVariantMap amqpProperties;
 
     DeadLetter deadLetter;
+
+    // The time the table shows and filters by: the message's own, else when it died (an
+    // AMQP message often carries no timestamp property).
+    QDateTime shownTime() const
+    {
+        return timestamp.isValid() ? timestamp : deadLetter.lastFailedAt;
+    }
 };
 
 using BrowsedMessageList = QList<BrowsedMessage>;

@@ -45,8 +45,8 @@ struct DlqInfo
     int partitions = 0; // Kafka
     // Messages in per second over the last two scans; -1 until two scans were seen.
     double inflowPerSecond = -1;
-    // Monotonic count of messages that ever arrived (Kafka: sum of end offsets;
-    // RabbitMQ: the management API's publish counter, else -1), for the inflow rate.
+    // Monotonic count of messages that ever arrived, for the inflow rate (Kafka: sum of
+    // end offsets; RabbitMQ: depth plus what consumers acknowledged; -1: unknown).
     qint64 arrivedTotal = -1;
     std::optional<int> deliveryLimit; // RabbitMQ quorum queues
 };

@@ -89,10 +89,11 @@ Result<DlqReadResult> readRabbit(const ClusterProfile &profile, const DlqSource 
         result.notes << u"read %1 message(s) and put every one back: RabbitMQ now marks them "
                         "redelivered"_s.arg(read->returned);
     if (read->queue.deliveryLimit)
-        result.notes << u"quorum queue with delivery-limit %1 (%2); highest delivery count now %3"_s
-                            .arg(*read->queue.deliveryLimit)
-                            .arg(read->queue.deliveryLimitSource)
-                            .arg(read->highestDeliveryCount + 1);
+        result.notes << u"quorum queue with delivery-limit %1 (%2)%3"_s.arg(
+            QString::number(*read->queue.deliveryLimit), read->queue.deliveryLimitSource,
+            read->highestDeliveryCount >= 0 ? u"; highest delivery count now "_s
+                    + QString::number(read->highestDeliveryCount + 1)
+                                            : QString());
     if (!read->safetyNote.isEmpty())
         result.notes << read->safetyNote;
     return result;

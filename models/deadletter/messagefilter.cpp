@@ -79,12 +79,20 @@ bool MessageFilter::isEmpty() const
 
 bool MessageFilter::matches(const BrowsedMessage &message) const
 {
-    if (from.isValid() && (!message.timestamp.isValid() || message.timestamp < from))
+    const QDateTime time = message.shownTime();
+    if (from.isValid() && (!time.isValid() || time < from))
         return false;
-    if (to.isValid() && (!message.timestamp.isValid() || message.timestamp >= to))
+    if (to.isValid() && (!time.isValid() || time >= to))
         return false;
-    if (triageDimension && !triageMatches(message.deadLetter, *triageDimension, triageValue))
-        return false;
+    if (triageDimension) {
+        if (triageValue == triageOtherLabel()) {
+            if (triageKeptValues.contains(
+                    veltrix::triageValue(message.deadLetter, *triageDimension)))
+                return false;
+        } else if (!triageMatches(message.deadLetter, *triageDimension, triageValue)) {
+            return false;
+        }
+    }
     if (!headerName.isEmpty() && !headerMatches(message, headerName, headerValue))
         return false;
     return text.isEmpty() || textMatches(message, text);

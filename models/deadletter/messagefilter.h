@@ -17,10 +17,13 @@ struct MessageFilter
     QString text; // case-insensitive, in id, key, payload, header names and values
     QString headerName; // with headerValue: that header (any occurrence) contains the value
     QString headerValue;
-    QDateTime from; // inclusive; invalid: open
+    QDateTime from; // inclusive, on BrowsedMessage::shownTime(); invalid: open
     QDateTime to; // exclusive; invalid: open
     std::optional<TriageDimension> triageDimension;
     QString triageValue;
+    // For the "(other)" group (triageOtherLabel()): the values the counter kept, which
+    // "other" is everything but.
+    QStringList triageKeptValues;
 
     bool isEmpty() const;
     bool matches(const BrowsedMessage &message) const;

@@ -1,6 +1,7 @@
 #include "rabbitdlqfinder.h"
 
 #include "rabbitmq/managementclient.h"
+#include "rabbitmq/rabbitqueuebrowser.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -65,18 +66,6 @@ DeadLetterTargets deadLetterTargets(const QJsonArray &queues, const QJsonArray &
     return targets;
 }
 
-std::optional<int> deliveryLimitOf(const QJsonObject &queue)
-{
-    const QJsonValue argument = queue.value(u"arguments"_s).toObject().value(u"x-delivery-limit"_s);
-    if (argument.isDouble())
-        return argument.toInt();
-    const QJsonValue policy
-        = queue.value(u"effective_policy_definition"_s).toObject().value(u"delivery-limit"_s);
-    if (policy.isDouble())
-        return policy.toInt();
-    return std::nullopt;
-}
-
 // Messages that ever arrived: what is there now plus what consumers took away. The
 // management API has no per-queue counter of dead-lettered arrivals, and a DLQ usually
 // has no consumers, so this is exact for the common case.
@@ -134,7 +123,9 @@ QList<DlqInfo> findRabbitDlqs(const QString &clusterName, const QJsonArray &queu
         const QJsonValue messages = queue.value(u"messages"_s);
         info.depth = messages.isDouble() ? qint64(messages.toDouble()) : -1;
         info.arrivedTotal = arrivedTotalOf(queue);
-        info.deliveryLimit = deliveryLimitOf(queue);
+        // The rule the browser enforces; classic queues have no delivery-limit.
+        if (const auto limit = effectiveDeliveryLimit(queue); limit && info.queueType == u"quorum")
+            info.deliveryLimit = limit->value;
         found.append(info);
     }
     return found;

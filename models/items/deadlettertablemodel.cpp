@@ -3,6 +3,7 @@
 #include "deadletter/payloadview.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace veltrix {
 
@@ -65,6 +66,7 @@ void DeadLetterTableModel::forgetContents()
     m_rows = 0;
     m_pages.clear();
     m_requested.clear();
+    m_stale.clear();
     m_cachedBytes = 0;
     m_list.clear();
     m_visible.clear();
@@ -107,49 +109,85 @@ void DeadLetterTableModel::updateExtents(const QList<KafkaPartitionExtent> &exte
     for (qsizetype i = m_extents.size() - 1; i >= 0; --i) {
         KafkaPartitionExtent &current = m_extents[i];
         const KafkaPartitionExtent &next = incoming[i];
+        if (next.start == current.start && next.end == current.end)
+            continue;
         const qint64 first = m_firstRow[size_t(i)];
-        const qint64 oldCount = std::max<qint64>(0, current.count());
-        if (next.end > current.end && current.count() >= 0 && next.start == current.start) {
-            // The page holding the old end was read short: read it again when shown.
-            const qint64 pageStart
-                = current.start + (current.end - current.start) / PageSize * PageSize;
-            if (const auto page = m_pages.constFind({current.partition, pageStart});
-                page != m_pages.cend()) {
-                m_cachedBytes -= page->bytes;
-                m_pages.erase(page);
-            }
-            beginInsertRows({}, int(first + oldCount),
-                            int(first + oldCount + next.end - current.end - 1));
+        const bool readable = current.count() >= 0 && next.count() >= 0;
+        if (!readable || next.start < current.start || next.end < current.end
+            || next.start >= current.end) {
+            // Truncated, recreated or wholly expired: cut the partition's rows anew.
+            recutPartition(i, next);
+            continue;
+        }
+        if (next.start > current.start) { // retention: the oldest rows go
+            beginRemoveRows({}, int(first), int(first + next.start - current.start - 1));
+            current.start = next.start;
+            dropPages(current.partition,
+                      [&next](qint64 pageStart) { return pageStart + PageSize <= next.start; });
+            rebuildRowIndex();
+            endRemoveRows();
+        }
+        if (next.end > current.end) { // arrivals: new rows at the partition's end
+            // The page holding the old end was read short, or is being read short now.
+            const qint64 lastOld = current.end - 1;
+            dropPages(current.partition,
+                      [lastOld](qint64 pageStart) { return pageStart + PageSize > lastOld; });
+            const qint64 at = first + current.count();
+            beginInsertRows({}, int(at), int(at + next.end - current.end - 1));
             current.end = next.end;
-            current.leader = next.leader;
             rebuildRowIndex();
             endInsertRows();
-        } else if (next.start != current.start || next.end < current.end) {
-            // Retention moved the log start (pages are aligned to it), or the partition
-            // was truncated: re-cut this partition's rows.
-            if (oldCount > 0) {
-                beginRemoveRows({}, int(first), int(first + oldCount - 1));
-                current.start = current.end = 0;
-                rebuildRowIndex();
-                endRemoveRows();
-            }
-            for (auto it = m_pages.begin(); it != m_pages.end();) {
-                if (it.key().partition == next.partition) {
-                    m_cachedBytes -= it->bytes;
-                    it = m_pages.erase(it);
-                } else {
-                    ++it;
-                }
-            }
-            const qint64 newCount = std::max<qint64>(0, next.count());
-            if (newCount > 0)
-                beginInsertRows({}, int(first), int(first + newCount - 1));
-            current = next;
-            rebuildRowIndex();
-            if (newCount > 0)
-                endInsertRows();
+        }
+        current.leader = next.leader;
+    }
+}
+
+void DeadLetterTableModel::recutPartition(qsizetype index, const KafkaPartitionExtent &next)
+{
+    KafkaPartitionExtent &current = m_extents[index];
+    const qint64 first = m_firstRow[size_t(index)];
+    const qint64 oldCount = std::max<qint64>(0, current.count());
+    if (oldCount > 0) {
+        beginRemoveRows({}, int(first), int(first + oldCount - 1));
+        current.start = current.end = 0;
+        rebuildRowIndex();
+        endRemoveRows();
+    }
+    dropPages(next.partition, [](qint64) { return true; });
+    const qint64 newCount = std::max<qint64>(0, next.count());
+    if (newCount > 0)
+        beginInsertRows({}, int(first), int(first + newCount - 1));
+    current = next;
+    rebuildRowIndex();
+    if (newCount > 0)
+        endInsertRows();
+}
+
+void DeadLetterTableModel::dropPages(int partition, const std::function<bool(qint64)> &which)
+{
+    for (auto it = m_pages.begin(); it != m_pages.end();) {
+        if (it.key().partition == partition && which(it.key().firstOffset)) {
+            m_cachedBytes -= it->bytes;
+            it = m_pages.erase(it);
+        } else {
+            ++it;
         }
     }
+    // An answer on its way was read before the change: it is dropped when it comes.
+    for (auto it = m_requested.begin(); it != m_requested.end();) {
+        if (it->partition == partition && which(it->firstOffset)) {
+            m_stale.insert(*it);
+            it = m_requested.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void DeadLetterTableModel::pageFailed(int partition, qint64 firstOffset)
+{
+    // Asked again the next time one of its rows is painted.
+    m_requested.remove({partition, firstOffset});
 }
 
 void DeadLetterTableModel::rebuildRowIndex()
@@ -171,7 +209,10 @@ DeadLetterTableModel::Location DeadLetterTableModel::locate(int row) const
     const auto index = qsizetype(std::distance(m_firstRow.begin(), it)) - 1;
     const KafkaPartitionExtent &extent = m_extents[index];
     const qint64 within = row - m_firstRow[size_t(index)];
-    return {extent.partition, extent.start + within, extent.start + within / PageSize * PageSize};
+    const qint64 offset = extent.start + within;
+    // Pages sit at whole multiples of PageSize, so retention moving the log start leaves
+    // the pages above it as they are.
+    return {extent.partition, offset, offset / PageSize * PageSize};
 }
 
 int DeadLetterTableModel::rowOf(int partition, qint64 offset) const
@@ -184,7 +225,7 @@ int DeadLetterTableModel::rowOf(int partition, qint64 offset) const
     return -1;
 }
 
-const BrowsedMessage *DeadLetterTableModel::pagedMessage(int row) const
+const BrowsedMessage *DeadLetterTableModel::pagedMessage(int row, bool ask) const
 {
     const Location at = locate(row);
     if (at.partition < 0)
@@ -192,7 +233,7 @@ const BrowsedMessage *DeadLetterTableModel::pagedMessage(int row) const
     const PageKey key {at.partition, at.pageStart};
     const auto page = m_pages.find(key);
     if (page == m_pages.end()) {
-        if (!m_requested.contains(key)) {
+        if (ask && !m_requested.contains(key)) {
             m_requested.insert(key);
             // data() is const, but asking for what is on screen is the point of it.
             Q_EMIT const_cast<DeadLetterTableModel *>(this)->pageNeeded(at.partition, at.pageStart,
@@ -213,7 +254,7 @@ void DeadLetterTableModel::addPage(int partition, qint64 firstOffset,
 {
     const PageKey key {partition, firstOffset};
     m_requested.remove(key);
-    if (!m_paged)
+    if (m_stale.remove(key) || !m_paged)
         return;
     Page page;
     for (const BrowsedMessage &message : messages) {
@@ -230,15 +271,15 @@ void DeadLetterTableModel::addPage(int partition, qint64 firstOffset,
     m_pages.insert(key, std::move(page));
     evictPages();
 
-    const int first = rowOf(partition, firstOffset);
-    if (first < 0)
+    const auto extent
+        = std::find_if(m_extents.cbegin(), m_extents.cend(),
+                       [partition](const auto &e) { return e.partition == partition; });
+    if (extent == m_extents.cend())
         return;
-    const KafkaPartitionExtent *extent = nullptr;
-    for (const auto &e : std::as_const(m_extents))
-        if (e.partition == partition)
-            extent = &e;
-    const qint64 last = std::min(firstOffset + PageSize, extent->end) - 1;
-    Q_EMIT dataChanged(index(first, 0), index(rowOf(partition, last), ColumnCount - 1));
+    const int first = rowOf(partition, std::max(firstOffset, extent->start));
+    const int last = rowOf(partition, std::min(firstOffset + PageSize, extent->end) - 1);
+    if (first >= 0 && last >= first)
+        Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
 }
 
 void DeadLetterTableModel::evictPages()
@@ -313,7 +354,14 @@ BrowsedMessageList DeadLetterTableModel::visibleMessages() const
 const BrowsedMessage *DeadLetterTableModel::messageAt(int row) const
 {
     if (m_paged)
-        return pagedMessage(row);
+        return pagedMessage(row, true);
+    return row >= 0 && row < m_visible.size() ? &m_list[m_visible[row]] : nullptr;
+}
+
+const BrowsedMessage *DeadLetterTableModel::loadedMessageAt(int row) const
+{
+    if (m_paged)
+        return pagedMessage(row, false);
     return row >= 0 && row < m_visible.size() ? &m_list[m_visible[row]] : nullptr;
 }
 
@@ -365,8 +413,7 @@ QVariant DeadLetterTableModel::display(const BrowsedMessage &message, int column
     case Id:
         return message.id;
     case Time: {
-        // An AMQP message often has no timestamp property; when it died is the next best.
-        const QDateTime time = message.timestamp.isValid() ? message.timestamp : dl.lastFailedAt;
+        const QDateTime time = message.shownTime();
         return time.isValid() ? time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s)
                               : QString();
     }

@@ -8,13 +8,15 @@
 #include <QHash>
 #include <QSet>
 
+#include <functional>
 #include <vector>
 
 namespace veltrix {
 
 // The DLQ message table. Two ways to fill it:
 //  - paged (a Kafka DLT): a row per offset between each partition's log start and end,
-//    partition after partition. Only pages near what the view shows are held: a row
+//    partition after partition, read in pages of PageSize offsets at whole multiples of
+//    PageSize. Only pages near what the view shows are held: a row
 //    whose page is not loaded shows a placeholder and asks for it (pageNeeded), and the
 //    least recently used pages go when the cache passes its byte budget. A 1,000,000-row
 //    topic costs a few pages of memory.
@@ -57,6 +59,7 @@ public:
     // reset, so selection and scroll stay. Other partitions: showExtents().
     void updateExtents(const QList<KafkaPartitionExtent> &extents);
     void addPage(int partition, qint64 firstOffset, const BrowsedMessageList &messages);
+    void pageFailed(int partition, qint64 firstOffset);
     void setCacheBudget(qint64 bytes) { m_cacheBudget = bytes; }
     int rowOf(int partition, qint64 offset) const; // -1 when outside the extents
     qint64 cachedBytes() const { return m_cachedBytes; }
@@ -69,11 +72,14 @@ public:
     const MessageFilter &filter() const { return m_filter; }
     qsizetype unfilteredCount() const { return m_list.size(); }
     BrowsedMessageList visibleMessages() const;
+    const BrowsedMessageList &allMessages() const { return m_list; }
 
     void clear();
     bool isPaged() const { return m_paged; }
-    // The message on a row; nullptr while its page is not loaded.
+    // The message on a row; nullptr while its page is not loaded (which asks for it).
     const BrowsedMessage *messageAt(int row) const;
+    // The same without asking: for going over a selection of any size.
+    const BrowsedMessage *loadedMessageAt(int row) const;
 
 Q_SIGNALS:
     // Paged mode: rows of this page are on screen but not loaded.
@@ -106,7 +112,9 @@ private:
     Location locate(int row) const;
     void rebuildRowIndex();
     void forgetContents();
-    const BrowsedMessage *pagedMessage(int row) const;
+    void recutPartition(qsizetype index, const KafkaPartitionExtent &next);
+    void dropPages(int partition, const std::function<bool(qint64)> &which);
+    const BrowsedMessage *pagedMessage(int row, bool ask) const;
     void evictPages();
     void applyFilter();
     QVariant display(const BrowsedMessage &message, int column) const;
@@ -117,6 +125,7 @@ private:
     qint64 m_rows = 0;
     mutable QHash<PageKey, Page> m_pages;
     mutable QSet<PageKey> m_requested;
+    QSet<PageKey> m_stale; // requested before the partition changed: ignored on arrival
     mutable quint64 m_useClock = 0;
     qint64 m_cachedBytes = 0;
     qint64 m_cacheBudget = DefaultCacheBytes;

@@ -1,8 +1,7 @@
 #include "dlqlistmodel.h"
 
+#include "lagformat.h"
 #include "rowmerge.h"
-
-#include <QLocale>
 
 namespace veltrix {
 
@@ -136,7 +135,7 @@ QVariant DlqListModel::data(const QModelIndex &index, int role) const
     case Type:
         return typeText(*info);
     case Depth:
-        return info->depth >= 0 ? QLocale().toString(info->depth) : u"?"_s;
+        return info->depth >= 0 ? formatCount(info->depth) : u"?"_s;
     case Inflow:
         return info->inflowPerSecond >= 0 ? QString::number(info->inflowPerSecond, 'f', 1) : u"…"_s;
     case DetectedBy:

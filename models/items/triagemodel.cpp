@@ -1,5 +1,7 @@
 #include "triagemodel.h"
 
+#include <algorithm>
+
 namespace veltrix {
 
 using namespace Qt::StringLiterals;
@@ -43,6 +45,16 @@ TriageModel::groupAt(const QModelIndex &index) const
         return std::nullopt;
     const size_t dimension = index.internalId() - 1;
     return std::pair {Dimensions[dimension], m_groups[dimension].at(index.row()).value};
+}
+
+QStringList TriageModel::keptValues(TriageDimension dimension) const
+{
+    QStringList values;
+    const auto at = std::find(Dimensions.begin(), Dimensions.end(), dimension);
+    for (const TriageGroup &group : m_groups[size_t(std::distance(Dimensions.begin(), at))])
+        if (group.value != triageOtherLabel())
+            values << group.value;
+    return values;
 }
 
 QModelIndex TriageModel::index(int row, int column, const QModelIndex &parent) const

@@ -29,6 +29,8 @@ public:
     // For a child row: the dimension and the group's value, the filter a click applies.
     std::optional<std::pair<TriageDimension, QString>> groupAt(const QModelIndex &index) const;
     static QString dimensionTitle(TriageDimension dimension);
+    // The groups' values of a dimension, "(other)" left out: what "(other)" is not.
+    QStringList keptValues(TriageDimension dimension) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;

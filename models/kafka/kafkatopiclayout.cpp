@@ -50,7 +50,6 @@ QHash<TopicPartition, qint64> listOffsets(rd_kafka_t *rk, const QList<TopicOffse
                                           int64_t kind, std::chrono::milliseconds timeout)
 {
     PartitionListPtr list(rd_kafka_topic_partition_list_new(0));
-    QList<QByteArray> names;
     for (const TopicOffsets &topic : topics) {
         const QByteArray name = topic.name.toUtf8();
         for (const TopicPartitionOffsets &p : topic.partitions)

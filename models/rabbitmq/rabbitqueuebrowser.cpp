@@ -123,6 +123,21 @@ std::optional<qint64> jsonInteger(const QJsonValue &value)
 
 } // namespace
 
+std::optional<DeliveryLimit> effectiveDeliveryLimit(const QJsonObject &queue)
+{
+    const auto fromArgument = jsonInteger(queue.value(QLatin1String("arguments"))
+                                              .toObject()
+                                              .value(QLatin1String("x-delivery-limit")));
+    const auto fromPolicy = jsonInteger(queue.value(QLatin1String("effective_policy_definition"))
+                                            .toObject()
+                                            .value(QLatin1String("delivery-limit")));
+    if (fromArgument && (!fromPolicy || *fromArgument <= *fromPolicy))
+        return DeliveryLimit {int(*fromArgument), true};
+    if (fromPolicy)
+        return DeliveryLimit {int(*fromPolicy), false};
+    return std::nullopt;
+}
+
 struct RabbitQueueBrowser::Inspected
 {
     RabbitQueueFacts facts;
@@ -274,13 +289,13 @@ Result<RabbitQueueBrowser::Inspected> RabbitQueueBrowser::inspect(const QString 
         // effective definition already merges the policy with an operator policy). The API
         // learns of a policy change with the queue's next statistics, a few seconds late;
         // a limit added within those seconds is missed.
-        const auto fromArgument = jsonInteger(args.value(QLatin1String("x-delivery-limit")));
+        const auto limit = effectiveDeliveryLimit(q);
         const auto fromPolicy = jsonInteger(effective.value(QLatin1String("delivery-limit")));
-        if (fromArgument && (!fromPolicy || *fromArgument <= *fromPolicy)) {
-            f.deliveryLimit = int(*fromArgument);
+        if (limit && limit->fromArgument) {
+            f.deliveryLimit = limit->value;
             f.deliveryLimitSource = QStringLiteral("queue argument");
-        } else if (fromPolicy) {
-            f.deliveryLimit = int(*fromPolicy);
+        } else if (limit) {
+            f.deliveryLimit = limit->value;
             const QString policy = q.value(QLatin1String("policy")).toString();
             const QString operatorPolicy = q.value(QLatin1String("operator_policy")).toString();
             bool fromOperator = policy.isEmpty();

@@ -5,6 +5,7 @@
 #include "core/result.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QString>
 
 #include <atomic>
@@ -52,6 +53,16 @@ struct RabbitBrowseResult
     QString safetyNote; // words for the operator (which message, its count, the limit, insist)
     int highestDeliveryCount = -1; // quorum: the largest x-delivery-count seen (+1 after return)
 };
+
+// The delivery-limit RabbitMQ 3.10 enforces on a quorum queue, from its /api/queues
+// entry: the smaller of the x-delivery-limit argument and the effective policy's
+// delivery-limit (the effective definition already merges an operator policy).
+struct DeliveryLimit
+{
+    int value = 0;
+    bool fromArgument = false;
+};
+std::optional<DeliveryLimit> effectiveDeliveryLimit(const QJsonObject &queue);
 
 // Reads a RabbitMQ queue without taking anything out of it. Classic and quorum queues can
 // only be read by consuming, so every message read is given back (requeued) before

@@ -62,7 +62,10 @@ void ClusterSession::scanDlqs()
 {
     if (!m_dlqScanner)
         return;
-    Q_EMIT dlqListingAvailable(m_dlqScanner->scan());
+    // A cluster that is down would cost this thread a timeout per scan; the status bar
+    // already says why, and the DLQ list keeps the last rows it had.
+    if (m_connected)
+        Q_EMIT dlqListingAvailable(m_dlqScanner->scan());
     m_dlqTimer->start(DlqScanIntervalMs); // after the scan: a slow one never stacks up
 }
 

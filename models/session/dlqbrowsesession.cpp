@@ -1,5 +1,7 @@
 #include "dlqbrowsesession.h"
 
+#include <QMutexLocker>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -14,7 +16,13 @@ namespace {
 constexpr std::chrono::seconds BrowseTimeout {10};
 constexpr int ScanChunk = 500; // records per partition per read while scanning
 constexpr int ScanStep = 1000; // records per scan step, across partitions
-constexpr int TailIntervalMs = 1000;
+// The browser's tail fetches wait up to 500 ms at the end of a partition and a call pauses
+// them when it returns: a wait shorter than that would drop answers in flight, so each
+// poll outwaits one and the next follows at once.
+constexpr std::chrono::milliseconds TailWait {700};
+constexpr int TailIntervalMs = 50;
+// A table row shows a line of the payload; the detail pane offers "Load all" for more.
+constexpr qint64 PagePayloadBytes = 64 * 1024;
 constexpr int TailBatch = 500;
 constexpr qint64 WholeKafkaPayload = -1; // the browser's "never cut"
 constexpr qint64 WholeRabbitPayload = std::numeric_limits<int>::max();
@@ -28,17 +36,29 @@ DlqBrowseSession::~DlqBrowseSession() = default;
 
 void DlqBrowseSession::cancel()
 {
-    // Only a flag: the browsers belong to the worker thread, which may be replacing them.
-    // The scan checks it between reads, each bounded by the browse timeout.
     m_cancelled = true;
+    // The browsers belong to the worker thread; interrupt() is the one call that is safe
+    // from here, and the lock keeps the worker from replacing them meanwhile.
+    QMutexLocker lock(&m_browsersMutex);
+    if (m_kafka)
+        m_kafka->interrupt();
+    if (m_rabbit)
+        m_rabbit->interrupt();
+}
+
+void DlqBrowseSession::setBrowsers(std::unique_ptr<KafkaTopicBrowser> kafka,
+                                   std::unique_ptr<RabbitQueueBrowser> rabbit)
+{
+    QMutexLocker lock(&m_browsersMutex);
+    m_kafka = std::move(kafka);
+    m_rabbit = std::move(rabbit);
 }
 
 void DlqBrowseSession::close()
 {
     if (m_tailTimer)
         m_tailTimer->stop();
-    m_kafka.reset();
-    m_rabbit.reset();
+    setBrowsers(nullptr, nullptr);
     m_source = {};
     m_scan = {};
 }
@@ -50,7 +70,7 @@ void DlqBrowseSession::open(const ClusterProfile &profile, const DlqSource &sour
     m_profile = profile;
     m_source = source;
     if (source.kind == ClusterKind::RabbitMq) {
-        m_rabbit = std::make_unique<RabbitQueueBrowser>(profile, BrowseTimeout);
+        setBrowsers(nullptr, std::make_unique<RabbitQueueBrowser>(profile, BrowseTimeout));
         return; // reading a queue is a browse the operator starts: it marks messages
     }
     auto browser = KafkaTopicBrowser::open(profile, source.name, BrowseTimeout);
@@ -58,7 +78,7 @@ void DlqBrowseSession::open(const ClusterProfile &profile, const DlqSource &sour
         Q_EMIT failed(currentSource(), u"open"_s, browser.error().describe());
         return;
     }
-    m_kafka = std::move(browser).value();
+    setBrowsers(std::move(browser).value(), nullptr);
     refreshKafka();
 }
 
@@ -66,13 +86,13 @@ void DlqBrowseSession::readKafkaPage(int partition, qint64 firstOffset, int coun
 {
     if (!m_kafka)
         return;
-    auto messages = m_kafka->read(partition, firstOffset, count);
+    auto messages = m_kafka->read(partition, firstOffset, count, PagePayloadBytes);
     if (!messages) {
         Q_EMIT failed(currentSource(),
                       u"read partition %1 at offset %2"_s.arg(partition).arg(firstOffset),
                       messages.error().describe());
-        // Answer anyway (empty) so the table stops waiting for this page.
-        Q_EMIT kafkaPageAvailable(currentSource(), partition, firstOffset, {});
+        // The table stops waiting for the page and asks again when it is next shown.
+        Q_EMIT kafkaPageFailed(currentSource(), partition, firstOffset);
         return;
     }
     Q_EMIT kafkaPageAvailable(currentSource(), partition, firstOffset, messages.value());
@@ -128,9 +148,12 @@ void DlqBrowseSession::continueScan()
         return;
     }
     QList<KafkaReadRequest> batch;
+    QSet<int> inBatch; // a partition read twice in one step would return its records twice
     int budget = ScanStep;
-    while (!m_scan.remaining.isEmpty() && (batch.isEmpty() || budget > 0)) {
+    while (!m_scan.remaining.isEmpty() && (batch.isEmpty() || budget > 0)
+           && !inBatch.contains(m_scan.remaining.first().partition)) {
         KafkaReadRequest request = m_scan.remaining.takeFirst();
+        inBatch.insert(request.partition);
         const int now = std::min({request.maxCount, ScanChunk, std::max(budget, 1)});
         batch.append({request.partition, request.offset, now});
         budget -= now;
@@ -233,7 +256,7 @@ void DlqBrowseSession::pollTail()
 {
     if (!m_kafka)
         return;
-    auto messages = m_kafka->readNew(m_tailOffsets, TailBatch, std::chrono::milliseconds(200));
+    auto messages = m_kafka->readNew(m_tailOffsets, TailBatch, TailWait);
     if (!messages)
         Q_EMIT failed(currentSource(), u"tail"_s, messages.error().describe());
     else if (!messages->isEmpty())
@@ -272,8 +295,13 @@ void DlqBrowseSession::loadWhole(const BrowsedMessage &message)
     options.limit = 1;
     options.maxPayloadBytes = WholeRabbitPayload;
     auto result = m_rabbit->browse(m_source.vhost, m_source.name, options);
-    // The queue may have moved on since the first browse: only the same message will do.
-    if (result && !result->messages.isEmpty() && result->messages.first().id == message.id)
+    // The queue may have moved on since the first browse: only the same message will do,
+    // and a "#<position>" id is no proof of that.
+    const auto same = [&message](const BrowsedMessage &found) {
+        return found.id == message.id && found.payloadSize == message.payloadSize
+            && found.payload.startsWith(message.payload);
+    };
+    if (result && !result->messages.isEmpty() && same(result->messages.first()))
         Q_EMIT wholeMessageAvailable(currentSource(), result->messages.first());
     else
         Q_EMIT failed(currentSource(), u"load the whole message"_s,

@@ -6,6 +6,7 @@
 #include "kafka/kafkatopicbrowser.h"
 #include "rabbitmq/rabbitqueuebrowser.h"
 
+#include <QMutex>
 #include <QObject>
 
 #include <atomic>
@@ -26,7 +27,8 @@ public:
     explicit DlqBrowseSession(QObject *parent = nullptr);
     ~DlqBrowseSession() override;
 
-    // Safe from any thread: stops a running scan or browse soon.
+    // Safe from any thread: stops a running scan, read or browse soon (the broker calls
+    // return with an "interrupted" error; a RabbitMQ browse still puts everything back).
     void cancel();
 
     // Newest messages a triage scan reads across a DLT's partitions by default.
@@ -52,6 +54,7 @@ Q_SIGNALS:
     void kafkaOpened(const QString &source, const QList<veltrix::KafkaPartitionExtent> &extents);
     void kafkaPageAvailable(const QString &source, int partition, qint64 firstOffset,
                             const veltrix::BrowsedMessageList &messages);
+    void kafkaPageFailed(const QString &source, int partition, qint64 firstOffset);
     void scanProgress(const QString &source, qint64 done, qint64 total);
     void scanAvailable(const QString &source, const veltrix::BrowsedMessageList &messages);
     void kafkaTimeFound(const QString &source, int partition, qint64 offset);
@@ -63,6 +66,8 @@ Q_SIGNALS:
 
 private:
     void pollTail();
+    void setBrowsers(std::unique_ptr<KafkaTopicBrowser> kafka,
+                     std::unique_ptr<RabbitQueueBrowser> rabbit);
     void continueScan();
     void scheduleScanStep();
     QString currentSource() const { return m_source.toString(); }
@@ -83,6 +88,7 @@ private:
     QMap<int, qint64> m_tailOffsets;
     QTimer *m_tailTimer = nullptr;
     std::atomic<bool> m_cancelled {false};
+    QMutex m_browsersMutex; // guards replacing the browsers against cancel()
 };
 
 } // namespace veltrix

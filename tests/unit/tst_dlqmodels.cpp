@@ -306,7 +306,23 @@ void TestDlqModels::filterNarrowsByEveryPart()
     QVERIFY(!f.matches(m));
     QVERIFY(f.describe().contains(u"something else"_s));
 
+    // "(other)": every reason the counter did not keep.
+    f = {};
+    f.triageDimension = TriageDimension::Reason;
+    f.triageValue = triageOtherLabel();
+    f.triageKeptValues = {u"expired"_s};
+    QVERIFY(f.matches(m)); // "retries exhausted" was not kept
+    f.triageKeptValues << u"retries exhausted"_s;
+    QVERIFY(!f.matches(m));
+
     BrowsedMessage amqp;
+    // No timestamp property: the time range goes by when it died, as the table shows.
+    amqp.deadLetter.lastFailedAt = m.timestamp;
+    f = {};
+    f.from = m.timestamp.addSecs(-1);
+    QVERIFY(f.matches(amqp));
+    f.from = m.timestamp.addSecs(1);
+    QVERIFY(!f.matches(amqp));
     amqp.amqpHeaders
         = {{u"x-death"_s, QVariantList {QVariantMap {{u"queue"_s, u"orders.process"_s}}}}};
     f = {};
@@ -338,12 +354,12 @@ void TestDlqModels::pagedTableMapsRowsToOffsetsAndAsksOnlyForVisiblePages()
     model.index(506, DeadLetterTableModel::Payload).data();
     QCOMPARE(asked.size(), 1);
     QCOMPARE(asked[0][0].toInt(), 3);
-    QCOMPARE(asked[0][1].toLongLong(), 0); // pages start at the log start, PageSize apart
+    QCOMPARE(asked[0][1].toLongLong(), 0); // pages sit at whole multiples of PageSize
     QCOMPARE(asked[0][2].toInt(), DeadLetterTableModel::PageSize);
-    model.index(250, 0).data(); // offset 350: the page of partition 0 starting at 300
+    model.index(250, 0).data(); // offset 350: partition 0's page of offsets 200-399
     QCOMPARE(asked.size(), 2);
     QCOMPARE(asked[1][0].toInt(), 0);
-    QCOMPARE(asked[1][1].toLongLong(), 300);
+    QCOMPARE(asked[1][1].toLongLong(), 200);
 
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     model.addPage(3, 0, pageOf(3, 0, 1000));
@@ -354,12 +370,21 @@ void TestDlqModels::pagedTableMapsRowsToOffsetsAndAsksOnlyForVisiblePages()
     QCOMPARE(model.index(505, DeadLetterTableModel::Payload).data().toString(), u"payload-5"_s);
     QCOMPARE(model.messageAt(505)->offset, 5);
 
-    // A page with a gap (a transaction marker at 103) shows the gap as not there.
+    // The log starts at 100: the first page holds 100-199. One with a gap (a transaction
+    // marker at 103) shows the gap as nothing there, not as loading.
     BrowsedMessageList gappy = pageOf(0, 100, 600);
     gappy.removeAt(3);
-    model.addPage(0, 100, gappy);
+    model.addPage(0, 0, gappy);
     QVERIFY(model.messageAt(2));
     QVERIFY(!model.messageAt(3));
+    QVERIFY(model.index(3, 0).data().toString().startsWith(u"0:103 (no record"_s));
+    // A failed read is asked for again, not taken for a gap.
+    model.index(300, 0).data(); // partition 0, offset 400
+    model.pageFailed(0, 400);
+    asked.clear();
+    model.index(300, 0).data();
+    QCOMPARE(asked.size(), 1);
+    QVERIFY(model.index(300, 0).data().toString().endsWith(u" …"_s));
 }
 
 void TestDlqModels::pagedTableCacheStaysWithinBudget()
