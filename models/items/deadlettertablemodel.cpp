@@ -11,7 +11,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int MinPagesKept = 4; // what a screen shows, even when pages are huge
+// What a screen shows (a page is 200 rows), even when pages are huge: pages of 1 MiB
+// payloads are 200 MiB each, so the budget wins over everything but the screen.
+constexpr int MinPagesKept = 2;
 constexpr int PreviewChars = 160;
 
 QString shortClassName(const QString &fqcn)

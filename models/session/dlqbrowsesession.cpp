@@ -21,8 +21,9 @@ constexpr int ScanStep = 1000; // records per scan step, across partitions
 // poll outwaits one and the next follows at once.
 constexpr std::chrono::milliseconds TailWait {700};
 constexpr int TailIntervalMs = 50;
-// A table row shows a line of the payload; the detail pane offers "Load all" for more.
-constexpr qint64 PagePayloadBytes = 64 * 1024;
+// The cut for the detail pane: bigger payloads show their first MiB and "Load all".
+// The table's cache budget (64 MiB) bounds what pages of such payloads hold.
+constexpr qint64 PagePayloadBytes = 1024 * 1024;
 constexpr int TailBatch = 500;
 constexpr qint64 WholeKafkaPayload = -1; // the browser's "never cut"
 constexpr qint64 WholeRabbitPayload = std::numeric_limits<int>::max();

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void kafkaDltPagesLazilyAndTriageFilters();
     void kafkaJumpsToATimeAndTails();
+    void bigPayloadIsCutAndLoadsWhole();
     void rabbitQueueIsBrowsedAndPutBack();
 
 private:
@@ -257,6 +258,36 @@ void TestDlqViews::kafkaJumpsToATimeAndTails()
     view->setTailing(false);
     QTRY_VERIFY(model->isPaged());
     QCOMPARE(model->rowCount(), 3 * PerPartition + 5);
+}
+
+void TestDlqViews::bigPayloadIsCutAndLoadsWhole()
+{
+    const QString topic = u"big-dlt"_s;
+    QVERIFY(m_mock->createTopic(topic, 1, 1).ok());
+    QByteArray large(1536 * 1024, 'x');
+    large.prepend(R"({"note":")");
+    large.append(R"("})");
+    test::TestRecord big;
+    big.value = large;
+    QVERIFY(
+        test::produceRecords(m_kafka, topic, {big}, {{u"message.max.bytes"_s, u"4000000"_s}}).ok());
+
+    DeadLetterPage page;
+    page.setProfiles({m_kafka});
+    page.takeListing(DlqScanner(m_kafka, std::chrono::seconds(5)).scan());
+    page.show();
+    QVERIFY(page.openSource(u"kafka:shop-kafka/big-dlt"_s));
+    DlqMessagesView *view = page.messages();
+    // The first row is selected once it loads: its payload cut at 1 MiB, its size whole.
+    QTRY_VERIFY_WITH_TIMEOUT(view->detail()->hasMessage(), 10000);
+    QCOMPARE(view->detail()->message().payloadSize, large.size());
+    QCOMPARE(view->detail()->message().payload.size(), 1 << 20);
+    auto *loadAll = view->detail()->findChild<QPushButton *>(u"loadAllButton"_s);
+    QVERIFY(loadAll && loadAll->isVisibleTo(view->detail()));
+    loadAll->click();
+    QTRY_COMPARE_WITH_TIMEOUT(view->detail()->message().payload.size(), large.size(), 10000);
+    QVERIFY(view->detail()->message().payload == large);
+    QVERIFY(!loadAll->isVisibleTo(view->detail()));
 }
 
 void TestDlqViews::rabbitQueueIsBrowsedAndPutBack()

@@ -402,7 +402,7 @@ void TestDlqModels::pagedTableCacheStaysWithinBudget()
             page.append(m);
         }
         model.addPage(0, first, page);
-        QVERIFY2(model.cachedBytes() <= 64 * 1024 || model.cachedPages() <= 4,
+        QVERIFY2(model.cachedBytes() <= 64 * 1024 || model.cachedPages() <= 2,
                  qPrintable(QString::number(model.cachedBytes())));
     }
     QVERIFY(model.cachedPages() < 100);
