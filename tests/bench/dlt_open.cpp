@@ -8,6 +8,7 @@
 // trace included. The mock keeps about 5 MiB per partition and silently drops the oldest
 // message sets beyond, so the partition count follows from the record size, and the start
 // offsets and the total are checked before anything is measured.
+#include "benchoutput.h"
 #include "demo/springheaders.h"
 #include "dlqmessagesview.h"
 #include "items/deadlettertablemodel.h"
@@ -47,27 +48,17 @@ const QByteArray BootstrapPrefix = "dlt-broker: bootstrap ";
 
 void emitFigure(QJsonObject figure)
 {
-    figure.insert(QStringLiteral("bench"), QStringLiteral("dlt_open"));
-    std::printf("%s\n", QJsonDocument(figure).toJson(QJsonDocument::Compact).constData());
-    std::fflush(stdout);
+    bench::emitFigure("dlt_open", std::move(figure));
 }
 
 [[noreturn]] void fail(const QString &what)
 {
-    emitFigure(
-        {{QStringLiteral("figure"), QStringLiteral("error")}, {QStringLiteral("error"), what}});
-    std::exit(1);
+    bench::fail("dlt_open", what);
 }
 
 double msSince(const QElapsedTimer &clock)
 {
     return double(clock.nsecsElapsed()) / 1e6;
-}
-
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.isEmpty() ? -1 : values.at(values.size() / 2);
 }
 
 // Resident set size of this process in MiB (VmRSS is in kB).
@@ -369,11 +360,11 @@ void benchFirstPage(const BenchDlt &dlt)
         reads << total - extented;
     }
     emitFigure({{QStringLiteral("figure"), QStringLiteral("first_page_ms")},
-                {QStringLiteral("value"), median(totals)},
+                {QStringLiteral("value"), bench::median(totals)},
                 {QStringLiteral("goal"), 300},
-                {QStringLiteral("open_ms"), median(opens)},
-                {QStringLiteral("extents_ms"), median(extents)},
-                {QStringLiteral("read_ms"), median(reads)},
+                {QStringLiteral("open_ms"), bench::median(opens)},
+                {QStringLiteral("extents_ms"), bench::median(extents)},
+                {QStringLiteral("read_ms"), bench::median(reads)},
                 {QStringLiteral("max_ms"), *std::max_element(totals.cbegin(), totals.cend())},
                 {QStringLiteral("page"), PageSize},
                 {QStringLiteral("partitions"), dlt.extents.size()}});
@@ -402,11 +393,11 @@ void benchRandomAccess(const BenchDlt &dlt)
         random << msSince(clock);
     }
     emitFigure({{QStringLiteral("figure"), QStringLiteral("middle_page_ms")},
-                {QStringLiteral("value"), median(middle)}});
+                {QStringLiteral("value"), bench::median(middle)}});
     emitFigure({{QStringLiteral("figure"), QStringLiteral("end_page_ms")},
-                {QStringLiteral("value"), median(end)}});
+                {QStringLiteral("value"), bench::median(end)}});
     emitFigure({{QStringLiteral("figure"), QStringLiteral("random_page_ms")},
-                {QStringLiteral("value"), median(random)},
+                {QStringLiteral("value"), bench::median(random)},
                 {QStringLiteral("max_ms"), *std::max_element(random.cbegin(), random.cend())}});
 }
 
@@ -573,7 +564,7 @@ void benchTableModel(const BenchDlt &dlt)
     }
     std::sort(jumps.begin(), jumps.end());
     emitFigure({{QStringLiteral("figure"), QStringLiteral("view_random_jump_ms")},
-                {QStringLiteral("value"), median(jumps)},
+                {QStringLiteral("value"), bench::median(jumps)},
                 {QStringLiteral("p95"), jumps[int(jumps.size() * 95 / 100)]},
                 {QStringLiteral("max"), jumps.last()},
                 {QStringLiteral("jumps"), int(jumps.size())}});

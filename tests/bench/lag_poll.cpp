@@ -7,6 +7,7 @@
 // Requests are counted at the brokers: the mock logs every request it receives
 // (librdkafka's "mock" debug context), so the counts do not rely on the code measured.
 // The logging is on for every run, batched and baseline alike.
+#include "benchoutput.h"
 #include "countingmockcluster.h"
 #include "items/consumergroupsmodel.h"
 #include "kafka/kafkahandle.h"
@@ -34,16 +35,12 @@ namespace {
 
 void emitFigure(QJsonObject figure)
 {
-    figure.insert(QStringLiteral("bench"), QStringLiteral("lag_poll"));
-    std::printf("%s\n", QJsonDocument(figure).toJson(QJsonDocument::Compact).constData());
-    std::fflush(stdout);
+    bench::emitFigure("lag_poll", std::move(figure));
 }
 
 [[noreturn]] void fail(const QString &what)
 {
-    emitFigure(
-        {{QStringLiteral("figure"), QStringLiteral("error")}, {QStringLiteral("error"), what}});
-    std::exit(1);
+    bench::fail("lag_poll", what);
 }
 
 QJsonObject requestsJson(const QHash<QString, qint64> &received, double scale = 1.0)
@@ -125,12 +122,6 @@ void populate(const test::CountingMockCluster &mock, const Shape &shape,
     }
 }
 
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.at(values.size() / 2);
-}
-
 // (1) The batched poll: one untimed to warm up, then the median of five.
 LagObservation benchBatched(test::CountingMockCluster &mock, const Shape &shape,
                             KafkaLagReader &reader, double *medianMs)
@@ -159,7 +150,7 @@ LagObservation benchBatched(test::CountingMockCluster &mock, const Shape &shape,
                      .arg(group.group)
                      .arg(group.committed.size())
                      .arg(group.error));
-    *medianMs = median(times);
+    *medianMs = bench::median(times);
     emitFigure({{QStringLiteral("figure"), QStringLiteral("batched_poll_ms")},
                 {QStringLiteral("value"), *medianMs},
                 {QStringLiteral("stat"), QStringLiteral("median of 5 warm polls")},
@@ -312,13 +303,13 @@ void benchGuiRefresh(const Shape &shape, const LagObservation &observation)
     }
     if (model.rowCount() != shape.groups)
         fail(QStringLiteral("the model shows %1 groups").arg(model.rowCount()));
-    const double refreshMs = median(withPaint);
+    const double refreshMs = bench::median(withPaint);
     emitFigure({{QStringLiteral("figure"), QStringLiteral("gui_refresh_ms")},
                 {QStringLiteral("value"), refreshMs},
                 {QStringLiteral("stat"),
                  QStringLiteral("median of 5 refreshes (every row changed, then back): "
                                 "ConsumerGroupsModel::applySnapshot + table repaint")},
-                {QStringLiteral("apply_only_ms"), median(apply)},
+                {QStringLiteral("apply_only_ms"), bench::median(apply)},
                 {QStringLiteral("first_fill_ms"), fill.second},
                 {QStringLiteral("groups"), shape.groups},
                 {QStringLiteral("partitions_per_group"), shape.partitions()},
