@@ -104,6 +104,18 @@ QString normaliseExceptionMessage(const QString &message)
     return normalised;
 }
 
+QString withoutListenerWrapper(const QString &message)
+{
+    // Spring's recoverer writes "<wrapper's message>; <root cause's message>", and the
+    // wrapper (ListenerExecutionFailedException) says the same for every failure of a
+    // listener: groups are told apart by the cause.
+    static const QRegularExpression wrapper(
+        QStringLiteral("^Listener (failed|method '[^']*' threw exception); (?=\\S)"));
+    QString rest = message;
+    rest.remove(wrapper);
+    return rest;
+}
+
 QString triageValue(const DeadLetter &letter, TriageDimension dimension)
 {
     QString value;
@@ -115,7 +127,7 @@ QString triageValue(const DeadLetter &letter, TriageDimension dimension)
         value = letter.exceptionClass.trimmed();
         break;
     case TriageDimension::ExceptionMessage:
-        value = normaliseExceptionMessage(letter.exceptionMessage);
+        value = normaliseExceptionMessage(withoutListenerWrapper(letter.exceptionMessage));
         break;
     case TriageDimension::OriginalDestination:
         value = letter.originalDestination;

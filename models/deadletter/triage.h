@@ -40,6 +40,9 @@ inline constexpr qsizetype NormalisedMessageMaxLength = 200;
 // The group a dead letter belongs to. Empty fields get a label in parentheses, e.g.
 // "(no exception)", "(unknown destination)", which no real value looks like.
 QString triageValue(const DeadLetter &letter, TriageDimension dimension);
+// Spring's "Listener failed; " / "Listener method '...' threw exception; " prefix taken off
+// an exception message, when a cause's message follows it.
+QString withoutListenerWrapper(const QString &message);
 // Whether a dead letter belongs to the group `value` (as triageValue() gives it).
 bool triageMatches(const DeadLetter &letter, TriageDimension dimension, const QString &value);
 // The group that collects the values beyond TriageCounter's cap.

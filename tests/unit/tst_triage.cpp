@@ -39,6 +39,7 @@ private Q_SLOTS:
     void valuesLabelEmptyFields_data();
     void valuesLabelEmptyFields();
     void countsGroupSimilarMessages();
+    void springWrapperDoesNotHideTheCause();
     void groupsSortByCountThenValue();
     void distinctValuesAreCapped();
     void defaultCapIsAThousand();
@@ -176,6 +177,22 @@ void TestTriage::countsGroupSimilarMessages()
              (QList<TriageGroup> {{u"rejected"_s, 2}, {u"expired"_s, 1}}));
     QCOMPARE(counter.groups(TriageDimension::OriginalDestination),
              (QList<TriageGroup> {{u"orders"_s, 2}, {u"payments"_s, 1}}));
+}
+
+void TestTriage::springWrapperDoesNotHideTheCause()
+{
+    TriageCounter counter;
+    const QString method = u"Listener method 'public void com.shop.PaymentListener.onPayment("
+                           "org.apache.kafka.clients.consumer.ConsumerRecord)' threw exception; "_s;
+    counter.add(letter(u"payments"_s, {}, u"a.Declined"_s, method + u"card 4242 declined"_s));
+    counter.add(letter(u"payments"_s, {}, u"a.Declined"_s, method + u"card 1881 declined"_s));
+    counter.add(letter(u"payments"_s, {}, u"a.Fraud"_s, u"Listener failed; fraud score 97"_s));
+    counter.add(letter(u"payments"_s, {}, u"a.Other"_s, u"Listener failed"_s)); // no cause
+    QCOMPARE(counter.groups(TriageDimension::ExceptionMessage),
+             (QList<TriageGroup> {{u"card <n> declined"_s, 2},
+                                  {u"Listener failed"_s, 1},
+                                  {u"fraud score <n>"_s, 1}}));
+    QCOMPARE(withoutListenerWrapper(u"Listener failedx; y"_s), u"Listener failedx; y"_s);
 }
 
 void TestTriage::groupsSortByCountThenValue()
