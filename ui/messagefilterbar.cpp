@@ -14,6 +14,10 @@ namespace veltrix {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+constexpr int ChipTextWidth = 200; // pixels: the filter row must fit beside the table
+}
+
 MessageFilterBar::MessageFilterBar(QWidget *parent)
     : QWidget(parent)
     , m_text(new QLineEdit(this))
@@ -46,7 +50,6 @@ MessageFilterBar::MessageFilterBar(QWidget *parent)
     m_groupChip->setObjectName(u"dlqTriageChip"_s);
     m_groupChip->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_groupChip->setToolTip(u"Click to stop filtering by this triage group"_s);
-    m_groupChip->setMaximumWidth(280);
     m_groupChip->hide();
 
     auto *layout = new QHBoxLayout(this);
@@ -104,8 +107,13 @@ void MessageFilterBar::setTriageGroup(TriageDimension dimension, const QString &
     m_triageDimension = dimension;
     m_triageValue = value;
     m_triageKeptValues = keptValues;
-    const QString shown = value.size() > 40 ? value.left(39) + u'…' : value;
-    m_groupChip->setText(TriageModel::dimensionTitle(dimension) + u": "_s + shown + u"  ✕"_s);
+    // A class name says most at its end; the rest at their start.
+    const Qt::TextElideMode elide
+        = dimension == TriageDimension::ExceptionClass ? Qt::ElideLeft : Qt::ElideRight;
+    const QString shown = m_groupChip->fontMetrics().elidedText(value, elide, ChipTextWidth);
+    m_groupChip->setText(shown + u"  ✕"_s);
+    m_groupChip->setToolTip(TriageModel::dimensionTitle(dimension) + u": "_s + value
+                            + u"\nClick to stop filtering by this group"_s);
     m_groupChip->show();
     emitChanged();
 }

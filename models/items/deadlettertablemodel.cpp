@@ -1,6 +1,7 @@
 #include "deadlettertablemodel.h"
 
 #include "deadletter/payloadview.h"
+#include "deadletter/triage.h"
 
 #include <algorithm>
 #include <functional>
@@ -428,9 +429,11 @@ QVariant DeadLetterTableModel::display(const BrowsedMessage &message, int column
     case Exception:
         if (dl.exceptionClass.isEmpty())
             return dl.exceptionMessage;
-        return QString(
-            shortClassName(dl.exceptionClass)
-            + (dl.exceptionMessage.isEmpty() ? QString() : QString(u": "_s + dl.exceptionMessage)));
+        // The cause's words first: Spring's wrapper prefix is the same on every row.
+        return QString(shortClassName(dl.exceptionClass)
+                       + (dl.exceptionMessage.isEmpty()
+                              ? QString()
+                              : QString(u": "_s + withoutListenerWrapper(dl.exceptionMessage))));
     case Attempts:
         return dl.attempts >= 0 ? QVariant(dl.attempts) : QVariant();
     case Size:
