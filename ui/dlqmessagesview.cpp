@@ -452,6 +452,13 @@ void DlqMessagesView::open(const ClusterProfile &profile, const DlqInfo &info)
     }
     m_insist->setChecked(false);
     m_insist->setVisible(info.deliveryLimit.has_value());
+    // The core refuses it too; greyed out here so nobody has to find that out.
+    m_insist->setEnabled(!profile.readOnly);
+    m_insist->setToolTip(profile.readOnly
+                             ? u"%1 is read-only: browsing past the delivery-limit margin can "
+                               "dead-letter messages"_s.arg(profile.name)
+                             : u"Quorum queues: reading raises x-delivery-count; near the limit "
+                               "a read can dead-letter (or drop) a message"_s);
     m_browse->setEnabled(true);
     Q_EMIT openRequested(profile, info.source);
 }

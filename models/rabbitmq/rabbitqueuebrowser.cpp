@@ -338,6 +338,15 @@ Result<RabbitBrowseResult> RabbitQueueBrowser::browse(const QString &vhost, cons
             QStringLiteral("%1: offset, limit, payload cap and safety margin must not be "
                            "negative")
                 .arg(m_profile.name));
+    // Past the margin a read can dead-letter (or drop) a message: that changes the cluster,
+    // which a read-only profile never does, whoever asks.
+    if (options.insist && m_profile.readOnly)
+        return BrokerError::make(
+            Kind::AccessDenied,
+            QStringLiteral("%1 is read-only: browsing past a delivery-limit margin can "
+                           "dead-letter messages, so it is refused")
+                .arg(m_profile.name),
+            QStringLiteral("browse without insisting, or use a profile that is not read-only"));
     auto inspected = inspect(vhost, queue);
     if (m_interrupted)
         return interrupted();

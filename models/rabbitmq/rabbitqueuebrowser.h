@@ -37,7 +37,7 @@ struct RabbitBrowseOptions
     qint64 offset = 0;
     int limit = 100; // messages to return
     qint64 maxPayloadBytes = 1 << 20;
-    bool insist = false; // browse past the quorum safety margin
+    bool insist = false; // browse past the quorum safety margin; refused on read-only profiles
     // Quorum: further reads each message must still have after this browse returns it
     // before its delivery-limit dead-letters it.
     int safetyMargin = 1;

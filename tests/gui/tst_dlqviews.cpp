@@ -16,6 +16,7 @@
 #include "testrabbitnode.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
@@ -329,6 +330,17 @@ void TestDlqViews::rabbitQueueIsBrowsedAndPutBack()
     QCOMPARE(view->model()->rowCount(), 12);
     for (int i = 0; i < 12; ++i)
         QCOMPARE(view->model()->messageAt(i)->id, u"pay-%1"_s.arg(i));
+
+    // A read-only profile cannot insist past a delivery-limit: the box says why, greyed.
+    ClusterProfile readOnly = m_rabbit;
+    readOnly.readOnly = true;
+    DlqInfo quorum = *page.listModel()->infoAt(page.listModel()->rowOf(source));
+    quorum.deliveryLimit = 3;
+    view->open(readOnly, quorum);
+    QVERIFY(!view->insistBox()->isEnabled());
+    QVERIFY(view->insistBox()->toolTip().contains(u"read-only"_s));
+    view->open(m_rabbit, quorum);
+    QVERIFY(view->insistBox()->isEnabled());
 }
 
 QTEST_MAIN(TestDlqViews)

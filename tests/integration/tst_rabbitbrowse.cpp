@@ -391,9 +391,21 @@ void TestRabbitBrowse::quorumDeliveryLimitStopsBrowsing()
              qPrintable(refused->safetyNote));
     QCOMPARE(ready(dead), qint64(0));
 
+    // A read-only profile never insists: refused in the core, before anything is read.
+    options.insist = true;
+    ClusterProfile readOnly = m_profile;
+    readOnly.readOnly = true;
+    RabbitQueueBrowser guarded(readOnly, 10s);
+    auto denied = guarded.browse(kVhost, queue, options);
+    QVERIFY(!denied.ok());
+    QCOMPARE(denied.error().kind, BrokerError::Kind::AccessDenied);
+    QVERIFY2(denied.error().describe().contains(QLatin1String("read-only")),
+             qPrintable(denied.error().describe()));
+    QCOMPARE(ready(dead), qint64(0));
+    QCOMPARE(ready(queue), qint64(total));
+
     // Insisting reads past the margin, and this is the price: the head was delivered for
     // the fourth time (count 3 = the limit), so its return dead-letters it.
-    options.insist = true;
     auto insisted = b.browse(kVhost, queue, options);
     QVERIFY2(insisted.ok(), qPrintable(insisted.error().describe()));
     QVERIFY(!insisted->stoppedForSafety);

@@ -5,6 +5,7 @@
 #include "testprofiles.h"
 #include "testrabbitnode.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -547,6 +548,22 @@ void TestVeltrixCtl::dlqRejectsBadSourcesAndOptions()
     run = dlq({QStringLiteral("show"), QStringLiteral("kafka:shop-kafka/no-such-topic")});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains("no-such-topic"), run.err.constData());
+
+    // A read-only profile refuses --insist (it can dead-letter a message), in the core.
+    ClusterProfile readOnly = test::rabbitProfile(QStringLiteral("ro-rabbit"), m_node);
+    readOnly.readOnly = true;
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("ro")));
+    const QString roProfiles
+        = test::writeProfiles(m_dir.path() + QStringLiteral("/ro"), {readOnly});
+    run = runCtl({QStringLiteral("--profiles"), roProfiles, QStringLiteral("dlq"),
+                  QStringLiteral("show"), QStringLiteral("rabbitmq:ro-rabbit/%2F/ctl.test.dlq"),
+                  QStringLiteral("--insist")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("read-only"), run.err.constData());
+    // Without --insist it reads as any profile does.
+    run = runCtl({QStringLiteral("--profiles"), roProfiles, QStringLiteral("dlq"),
+                  QStringLiteral("show"), QStringLiteral("rabbitmq:ro-rabbit/%2F/ctl.test.dlq")});
+    QCOMPARE(run.exitCode, 0);
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)
