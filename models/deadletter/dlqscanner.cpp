@@ -3,7 +3,6 @@
 #include "kafka/kafkahandle.h"
 #include "kafkadlqfinder.h"
 #include "rabbitdlqfinder.h"
-#include "rabbitmq/amqpendpoint.h"
 #include "rabbitmq/managementclient.h"
 
 namespace veltrix {
@@ -60,13 +59,14 @@ DlqListing DlqScanner::scan()
             found = fetchKafkaDlqs(*m_connections->kafka, patterns, m_timeout);
     } else {
         if (!m_connections->management) {
-            const auto endpoint = AmqpEndpoint::parse(m_profile.amqpUri);
-            if (endpoint)
-                m_connections->management = std::make_unique<ManagementClient>(
-                    m_profile.name, QUrl(m_profile.managementUrl), endpoint->user,
-                    endpoint->password, m_timeout);
+            auto created = ManagementClient::forProfile(
+                m_profile, m_timeout,
+                QStringLiteral("finding DLQs needs the management API's queues, policies and "
+                               "bindings; add \"management\": \"http://host:15672\""));
+            if (created)
+                m_connections->management = std::move(created).value();
             else
-                found = endpoint.error();
+                found = created.error();
         }
         if (m_connections->management)
             found = fetchRabbitDlqs(*m_connections->management, m_profile.name, patterns);

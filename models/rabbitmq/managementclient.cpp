@@ -1,5 +1,7 @@
 #include "managementclient.h"
 
+#include "amqpendpoint.h"
+
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -20,6 +22,22 @@ ManagementClient::ManagementClient(QString clusterName, QUrl baseUrl, QString us
     , m_password(std::move(password))
     , m_timeout(timeout)
 { }
+
+Result<std::unique_ptr<ManagementClient>>
+ManagementClient::forProfile(const ClusterProfile &profile, std::chrono::milliseconds timeout,
+                             const QString &missingUrlHint)
+{
+    if (profile.managementUrl.isEmpty())
+        return BrokerError::make(
+            BrokerError::Kind::Configuration,
+            QStringLiteral("%1: no management URL in the profile").arg(profile.name),
+            missingUrlHint);
+    auto endpoint = AmqpEndpoint::parse(profile.amqpUri);
+    if (!endpoint)
+        return endpoint.error();
+    return std::make_unique<ManagementClient>(profile.name, QUrl(profile.managementUrl),
+                                              endpoint->user, endpoint->password, timeout);
+}
 
 ManagementClient::~ManagementClient() = default;
 

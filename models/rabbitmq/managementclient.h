@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clusterprofile.h"
 #include "core/result.h"
 
 #include <QJsonDocument>
@@ -22,6 +23,13 @@ public:
     ManagementClient(QString clusterName, QUrl baseUrl, QString user, QString password,
                      std::chrono::milliseconds timeout);
     ~ManagementClient();
+
+    // The client a RabbitMQ profile describes: its management URL with the AMQP URI's user
+    // and password. A Configuration error when the profile has no management URL;
+    // `missingUrlHint` says what the caller needs the API for and how to add it.
+    static Result<std::unique_ptr<ManagementClient>> forProfile(const ClusterProfile &profile,
+                                                                std::chrono::milliseconds timeout,
+                                                                const QString &missingUrlHint);
 
     // path like "/api/overview"; query items already encoded in it.
     Result<QJsonDocument> get(const QString &path);

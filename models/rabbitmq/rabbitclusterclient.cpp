@@ -33,18 +33,15 @@ Result<AmqpConnection *> RabbitClusterClient::connection()
 
 Result<ManagementClient *> RabbitClusterClient::management()
 {
-    if (m_profile.managementUrl.isEmpty())
-        return BrokerError::make(
-            BrokerError::Kind::Configuration,
-            QStringLiteral("%1: no management URL in the profile").arg(m_profile.name),
+    if (!m_management) {
+        auto created = ManagementClient::forProfile(
+            m_profile, m_timeout,
             QStringLiteral("add \"management\": \"http://host:15672\" to list vhosts and "
                            "queues"));
-    if (!m_endpoint)
-        return m_endpoint.error();
-    if (!m_management)
-        m_management = std::make_unique<ManagementClient>(
-            m_profile.name, QUrl(m_profile.managementUrl), m_endpoint.value().user,
-            m_endpoint.value().password, m_timeout);
+        if (!created)
+            return created.error();
+        m_management = std::move(created).value();
+    }
     return m_management.get();
 }
 

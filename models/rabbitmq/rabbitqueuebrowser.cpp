@@ -7,6 +7,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 
 // How RabbitMQ 3.10 treats the messages a browse reads and gives back, measured on the
@@ -121,6 +122,24 @@ std::optional<qint64> jsonInteger(const QJsonValue &value)
     return value.toInteger();
 }
 
+// basic.cancel, then `each` for the deliveries that were already on their way: the broker
+// sends nothing to a consumer after cancel-ok, so they are all here by then.
+Result<bool> cancelAndTakeLate(AmqpConnection &amqp, const QString &consumerTag,
+                               const std::function<Result<bool>(const AmqpMessage &)> &each)
+{
+    if (auto ok = amqp.cancel(consumerTag); !ok)
+        return ok.error();
+    for (;;) {
+        auto late = amqp.nextDelivery(0ms);
+        if (!late)
+            return late.error();
+        if (!late->has_value())
+            return true;
+        if (auto ok = each(*late.value()); !ok)
+            return ok.error();
+    }
+}
+
 } // namespace
 
 std::optional<DeliveryLimit> effectiveDeliveryLimit(const QJsonObject &queue)
@@ -208,19 +227,14 @@ void RabbitQueueBrowser::dropConnection()
 
 Result<ManagementClient *> RabbitQueueBrowser::management()
 {
-    if (m_profile.managementUrl.isEmpty())
-        return BrokerError::make(
-            Kind::Configuration,
-            QStringLiteral("%1: no management URL in the profile").arg(m_profile.name),
+    if (!m_management) {
+        auto created = ManagementClient::forProfile(
+            m_profile, m_timeout,
             QStringLiteral("browsing needs the management API to learn the queue's type and "
                            "delivery-limit; add \"management\": \"http://host:15672\""));
-    if (!m_management) {
-        auto endpoint = AmqpEndpoint::parse(m_profile.amqpUri);
-        if (!endpoint)
-            return endpoint.error();
-        m_management = std::make_unique<ManagementClient>(
-            m_profile.name, QUrl(m_profile.managementUrl), endpoint.value().user,
-            endpoint.value().password, m_timeout);
+        if (!created)
+            return created.error();
+        m_management = std::move(created).value();
     }
     return m_management.get();
 }
@@ -442,18 +456,14 @@ Result<RabbitBrowseResult> RabbitQueueBrowser::consumeAndReturn(AmqpConnection &
             break;
         take(*next.value());
     }
-    if (auto ok = amqp.cancel(tag.value()); !ok)
+    // What arrived before the cancel is read and returned with the rest.
+    if (auto ok = cancelAndTakeLate(amqp, tag.value(),
+                                    [&](const AmqpMessage &late) {
+                                        take(late);
+                                        return Result<bool>(true);
+                                    });
+        !ok)
         return ok.error();
-    // The broker sends nothing to a consumer after cancel-ok, so what it sent before is
-    // here already: read and returned with the rest.
-    for (;;) {
-        auto late = amqp.nextDelivery(0ms);
-        if (!late)
-            return late.error();
-        if (!late->has_value())
-            break;
-        take(*late.value());
-    }
     result.markedRedelivered = result.returned > 0;
     if (auto ok = returnAll(amqp, queue, queue.ready); !ok)
         return ok.error();
@@ -631,17 +641,11 @@ Result<RabbitBrowseResult> RabbitQueueBrowser::readStream(AmqpConnection &amqp,
         result.messages.append(std::move(browsed));
         nextOffset = offset + 1;
     }
-    if (auto ok = amqp.cancel(tag.value()); !ok)
+    // A stream delivery's ack only returns credit: nothing is removed.
+    if (auto ok = cancelAndTakeLate(
+            amqp, tag.value(), [&](const AmqpMessage &late) { return amqp.ack(late.deliveryTag); });
+        !ok)
         return ok.error();
-    for (;;) {
-        auto late = amqp.nextDelivery(0ms);
-        if (!late)
-            return late.error();
-        if (!late->has_value())
-            break;
-        if (auto ok = amqp.ack(late.value()->deliveryTag); !ok)
-            return ok.error();
-    }
     return result;
 }
 
