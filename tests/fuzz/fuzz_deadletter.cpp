@@ -1,5 +1,7 @@
-// libFuzzer target: the dead-letter parsers on whatever a broker could hand over, and the
-// triage grouping of what they make of it. Nothing may crash, hang or read out of bounds.
+// libFuzzer target: the dead-letter parsers on whatever a broker could hand over, the
+// triage grouping of what they make of it, and how the console shows such a message
+// (payload kind, pretty JSON, escaped text, hex, header tree, the JSON export). Nothing
+// may crash, hang or read out of bounds, and escaped text must give back every byte.
 //
 // Input: byte 0 picks the path, the rest is its data.
 //  - even: Kafka record headers, each [name][value]. A name byte with the high bit set
@@ -9,6 +11,8 @@
 //  - odd: an AMQP field table in wire format, decoded by rabbitmq-c as a message's headers
 //    are, through amqpTableToVariantMap() as the browser does.
 #include "deadletter/deadletterparser.h"
+#include "deadletter/messagejson.h"
+#include "deadletter/payloadview.h"
 #include "deadletter/springkafkaheaders.h"
 #include "deadletter/triage.h"
 #include "deadletter/xdeathparser.h"
@@ -140,17 +144,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArrayView rest(reinterpret_cast<const char *>(data) + 1, qsizetype(size - 1));
 
     DeadLetter letter;
+    BrowsedMessage message; // as a browser would hand it to the view
+    message.payload = rest.toByteArray();
+    message.payloadSize = message.payload.size();
     if ((mode & 1) == 0) {
         const QDateTime recordTimestamp
             = (mode & 2) ? QDateTime() : QDateTime::fromMSecsSinceEpoch(1700000000000, Qt::UTC);
-        letter = parseKafkaDeadLetter(kafkaHeaders(rest), recordTimestamp);
+        message.partition = 0;
+        message.offset = 0;
+        message.kafkaHeaders = kafkaHeaders(rest);
+        letter = parseKafkaDeadLetter(message.kafkaHeaders, recordTimestamp);
         // Each header the parser reads yields at most one warning.
         if (letter.warnings.size() > 40)
             std::abort();
         if (letter.isDeadLetter() && letter.lastFailedAt != recordTimestamp)
             std::abort();
     } else {
-        letter = parseRabbitDeadLetter(amqpHeaders(rest));
+        message.amqpHeaders = amqpHeaders(rest);
+        letter = parseRabbitDeadLetter(message.amqpHeaders);
         if (letter.warnings.size() > ParseWarnings::MaxWarnings + 1)
             std::abort();
         if (letter.attempts < -1 || (letter.attempts == -1) != letter.deaths.isEmpty())
@@ -162,6 +173,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         && letter.firstFailedAt > letter.lastFailedAt)
         std::abort();
     triage(letter);
+
+    message.deadLetter = letter;
+    if (classifyPayload(message.payload) == PayloadKind::Json)
+        prettyJson(message.payload);
+    if (unescapeSafeText(safeText(message.payload)) != message.payload)
+        std::abort();
+    hexDump(message.payload, 4096);
+    payloadPreview(message.payload, 160);
+    headerTree(message);
+    messageToJson(message);
 
     // The message normaliser on arbitrary text as well.
     const QString text = QString::fromUtf8(rest);
