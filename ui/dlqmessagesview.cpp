@@ -6,8 +6,10 @@
 #include "items/triagemodel.h"
 #include "messagedetailview.h"
 #include "messagefilterbar.h"
+#include "repairdialog.h"
 #include "session/dlqbrowsesession.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -60,6 +62,9 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     , m_title(new QLabel(this))
     , m_notice(new QLabel(this))
     , m_controls(new QStackedWidget(this))
+    , m_redrive(new QPushButton(u"Redrive…"_s, this))
+    , m_redriveSelected(new QAction(u"Redrive selected…"_s, this))
+    , m_repair(new QAction(u"Repair and redrive…"_s, this))
     , m_filterBar(new MessageFilterBar(this))
     , m_table(new QTableView(this))
     , m_triageView(new QTreeView(this))
@@ -110,10 +115,23 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     auto *copyButton = button(u"Copy selection"_s, u"dlqCopy"_s, this);
     copyButton->setToolTip(u"Copy the selected messages as JSON lines"_s);
 
+    m_redrive->setObjectName(u"dlqRedrive"_s);
+    m_redrive->setToolTip(u"Move dead letters back where they came from, or elsewhere: "
+                          "preview, pace, confirm"_s);
+    m_redrive->setEnabled(false);
+    m_redriveSelected->setObjectName(u"dlqRedriveSelected"_s);
+    m_repair->setObjectName(u"dlqRepair"_s);
+    m_repair->setToolTip(u"Edit the message's payload and headers, then redrive it"_s);
+    m_table->addAction(m_redriveSelected);
+    m_table->addAction(m_repair);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    updateRedriveActions();
+
     auto *controlsRow = new QHBoxLayout;
     controlsRow->addWidget(m_controls, 1);
     controlsRow->addWidget(copyButton);
     controlsRow->addWidget(exportButton);
+    controlsRow->addWidget(m_redrive);
 
     auto *tableAndTriage = new QSplitter(Qt::Horizontal, this);
     tableAndTriage->addWidget(m_table);
@@ -143,6 +161,17 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &DlqMessagesView::showSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &DlqMessagesView::updateRedriveActions);
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+            &DlqMessagesView::updateRedriveActions); // a selected row's page arrived
+    connect(m_redrive, &QPushButton::clicked, this, [this] {
+        openRedrive(m_model->filter().isEmpty() ? RedriveDialog::Selection::All
+                                                : RedriveDialog::Selection::Filter);
+    });
+    connect(m_redriveSelected, &QAction::triggered, this,
+            [this] { openRedrive(RedriveDialog::Selection::Selected); });
+    connect(m_repair, &QAction::triggered, this, &DlqMessagesView::openRepair);
     // Something to look at straight away: the first message, once there is one.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
         if (!m_table->currentIndex().isValid() && m_model->messageAt(0))
@@ -408,6 +437,7 @@ QWidget *DlqMessagesView::buildRabbitControls()
 void DlqMessagesView::open(const ClusterProfile &profile, const DlqInfo &info)
 {
     m_worker->cancel();
+    m_profile = profile;
     m_source = info.source;
     m_info = info;
     m_extents.clear();
@@ -460,6 +490,13 @@ void DlqMessagesView::open(const ClusterProfile &profile, const DlqInfo &info)
                              : u"Quorum queues: reading raises x-delivery-count; near the limit "
                                "a read can dead-letter (or drop) a message"_s);
     m_browse->setEnabled(true);
+    m_redrive->setEnabled(true);
+    m_redrive->setToolTip(
+        profile.readOnly
+            ? u"%1 is read-only: you can preview a redrive, not run one"_s.arg(profile.name)
+            : u"Move dead letters back where they came from, or elsewhere: "
+              "preview, pace, confirm"_s);
+    updateRedriveActions();
     Q_EMIT openRequested(profile, info.source);
 }
 
@@ -675,6 +712,68 @@ void DlqMessagesView::exportSelection()
         count(messages.size()), path,
         unloaded ? u" (%1 selected row(s) were still loading and are not in it)"_s.arg(unloaded)
                  : QString()));
+}
+
+void DlqMessagesView::updateRedriveActions()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const bool open = !m_source.name.isEmpty();
+    m_redriveSelected->setEnabled(open && !rows.isEmpty());
+    // A read-only profile could only preview the repaired message: nothing to repair for.
+    m_repair->setEnabled(open && !m_profile.readOnly && rows.size() == 1
+                         && m_model->loadedMessageAt(rows.first().row()) != nullptr);
+}
+
+RedriveDialog *DlqMessagesView::openRedrive(RedriveDialog::Selection selection)
+{
+    if (m_source.name.isEmpty())
+        return nullptr;
+    int unloaded = 0;
+    RedriveScope scope;
+    for (const BrowsedMessage &message : selectedMessages(&unloaded))
+        scope.selectedIds.append(message.id);
+    scope.filter = m_model->filter();
+    scope.depth = m_info.depth;
+    // Each dialog keeps its own profile and source: it may outlive this view's DLQ.
+    auto *dialog = new RedriveDialog(m_profile, m_source, scope, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSelection(selection);
+    connect(dialog, &RedriveDialog::redriveFinished, this, &DlqMessagesView::takeRedriveReport);
+    m_redriveDialog = dialog;
+    dialog->show();
+    return dialog;
+}
+
+void DlqMessagesView::openRepair()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const BrowsedMessage *message
+        = rows.size() == 1 ? m_model->loadedMessageAt(rows.first().row()) : nullptr;
+    if (!message) {
+        m_status->setText(u"Select one loaded message to repair."_s);
+        return;
+    }
+    auto *repair = new RepairDialog(*message, m_source.kind, this);
+    repair->setAttribute(Qt::WA_DeleteOnClose);
+    connect(repair, &QDialog::accepted, this, [this, repair] {
+        if (RedriveDialog *dialog = openRedrive(RedriveDialog::Selection::Selected))
+            dialog->setRepair(repair->message().id, repair->repair());
+    });
+    m_repairDialog = repair;
+    repair->open();
+}
+
+void DlqMessagesView::takeRedriveReport(const RedriveReport &report)
+{
+    if (report.source != m_source)
+        return;
+    QString text
+        = u"Redrive %1: %2."_s.arg(redriveReportOutcomeName(report.outcome), report.summary());
+    if (m_source.kind == ClusterKind::Kafka)
+        Q_EMIT refreshRequested();
+    else
+        text += u" Browse again to see what is left."_s;
+    m_status->setText(text);
 }
 
 } // namespace veltrix

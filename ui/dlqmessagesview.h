@@ -6,9 +6,13 @@
 #include "deadletter/triage.h"
 #include "kafka/kafkatopicbrowser.h"
 #include "rabbitmq/rabbitqueuebrowser.h"
+#include "redrivedialog.h"
+#include "repairdialog.h"
 
+#include <QPointer>
 #include <QWidget>
 
+class QAction;
 class QCheckBox;
 class QDateTimeEdit;
 class QLabel;
@@ -32,7 +36,8 @@ class TriageModel;
 // One DLQ's messages: the controls to page, jump, tail (Kafka) or browse (RabbitMQ), the
 // filter row, the lazy message table with the triage panel beside it, and the selected
 // message's detail below. The reads run in a DlqBrowseSession on this view's own worker
-// thread; this class only asks and shows.
+// thread; this class only asks and shows. "Redrive…" beside the export buttons and the
+// table's context menu ("Redrive selected…", "Repair and redrive…") open the redrive dialogs.
 class DlqMessagesView : public QWidget
 {
     Q_OBJECT
@@ -57,6 +62,15 @@ public:
     // Kafka: shows records as they arrive instead of the whole topic.
     void setTailing(bool on);
 
+    // Opens the redrive dialog for this DLQ, with the table's selection, filter and depth
+    // to choose from; `selection` is picked when it is available.
+    RedriveDialog *openRedrive(RedriveDialog::Selection selection);
+    // "Repair and redrive" for the one selected message: the repair dialog, then the
+    // redrive dialog for that message alone.
+    void openRepair();
+    RedriveDialog *redriveDialog() const { return m_redriveDialog; } // the last one opened
+    RepairDialog *repairDialog() const { return m_repairDialog; }
+
     DeadLetterTableModel *model() const { return m_model; }
     TriageModel *triageModel() const { return m_triage; }
     QTableView *table() const { return m_table; }
@@ -69,6 +83,9 @@ public:
     QPushButton *tailButton() const { return m_tail; }
     QCheckBox *insistBox() const { return m_insist; }
     QSpinBox *limitBox() const { return m_limit; }
+    QPushButton *redriveButton() const { return m_redrive; }
+    QAction *redriveSelectedAction() const { return m_redriveSelected; }
+    QAction *repairAction() const { return m_repair; }
 
 Q_SIGNALS:
     // A browse, scan or page answer arrived and the view shows it (tests, screenshots).
@@ -100,9 +117,12 @@ private:
     void updateStatus();
     qint64 totalMessages() const;
     QString titleText() const;
+    void updateRedriveActions();
+    void takeRedriveReport(const RedriveReport &report);
 
     QThread *m_thread;
     DlqBrowseSession *m_worker;
+    ClusterProfile m_profile;
     DlqSource m_source;
     DlqInfo m_info;
     QList<KafkaPartitionExtent> m_extents;
@@ -128,6 +148,12 @@ private:
     QSpinBox *m_limit = nullptr;
     QCheckBox *m_insist = nullptr;
     QPushButton *m_browse = nullptr;
+
+    QPushButton *m_redrive;
+    QAction *m_redriveSelected;
+    QAction *m_repair;
+    QPointer<RedriveDialog> m_redriveDialog;
+    QPointer<RepairDialog> m_repairDialog;
 
     MessageFilterBar *m_filterBar;
     QTableView *m_table;

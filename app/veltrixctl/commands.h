@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/deadletterqueue.h"
 #include "ctlcontext.h"
 
 namespace veltrix::ctl {
@@ -11,5 +12,9 @@ int runLag(const CtlContext &context, const QCommandLineParser &parser);
 void addDlqOptions(QCommandLineParser &parser);
 // `dlq list` and `dlq show SOURCE`; args are what follows "dlq".
 int runDlq(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);
+void addRedriveOptions(QCommandLineParser &parser);
+// `dlq redrive SOURCE`: runDlq found the profile and parsed the source.
+int runRedrive(const CtlContext &context, const QCommandLineParser &parser,
+               const ClusterProfile &profile, const DlqSource &source);
 
 } // namespace veltrix::ctl

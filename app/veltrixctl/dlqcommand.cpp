@@ -18,8 +18,10 @@ namespace {
 
 struct DlqOptions
 {
-    QCommandLineOption limit {u"limit"_s, u"dlq show: messages to show (default 20)."_s, u"N"_s,
-                              u"20"_s};
+    QCommandLineOption limit {u"limit"_s,
+                              u"dlq show: messages to show (default 20); dlq redrive: at most "
+                              "N messages (default all)."_s,
+                              u"N"_s, u"20"_s};
     QCommandLineOption offset {u"offset"_s,
                                u"dlq show: Kafka: offset to start at in each partition; "
                                "RabbitMQ: messages to skip from the head (default 0)."_s,
@@ -28,7 +30,7 @@ struct DlqOptions
                                   u"P"_s};
     QCommandLineOption since {u"since"_s,
                               u"dlq show: Kafka: start at the first record at or after this "
-                              "ISO 8601 time."_s,
+                              "ISO 8601 time; dlq redrive: only messages at or after it."_s,
                               u"TIME"_s};
     QCommandLineOption insist {u"insist"_s,
                                u"dlq show: RabbitMQ quorum queues: browse past the delivery-limit "
@@ -169,21 +171,8 @@ void printMessage(const BrowsedMessage &m)
 }
 
 int runShow(const CtlContext &context, const QCommandLineParser &parser,
-            const QList<ClusterProfile> &clusters, const QString &sourceText)
+            const ClusterProfile &profile, const DlqSource &source)
 {
-    QString why;
-    const auto source = DlqSource::parse(sourceText, &why);
-    if (!source) {
-        printError(why);
-        return ExitUsage;
-    }
-    const auto profile
-        = std::find_if(clusters.begin(), clusters.end(),
-                       [&](const ClusterProfile &p) { return p.name == source->cluster; });
-    if (profile == clusters.end()) {
-        printError(u"dlq show: no cluster named \"%1\" in the profiles"_s.arg(source->cluster));
-        return ExitUsage;
-    }
     const DlqOptions &o = options();
     DlqReadOptions read;
     const auto limit = numberOption(parser, o.limit, 1);
@@ -209,11 +198,11 @@ int runShow(const CtlContext &context, const QCommandLineParser &parser,
     }
     read.insist = parser.isSet(o.insist);
 
-    const auto result = readDlq(*profile, *source, read, context.timeout(parser));
+    const auto result = readDlq(profile, source, read, context.timeout(parser));
     if (!result) {
         if (context.json(parser))
-            printJson({{u"source"_s, source->toString()},
-                       {u"error"_s, errorJson(profile->name, result.error())}});
+            printJson({{u"source"_s, source.toString()},
+                       {u"error"_s, errorJson(profile.name, result.error())}});
         else
             printError(result.error().describe());
         return ExitClusterFailed;
@@ -222,14 +211,14 @@ int runShow(const CtlContext &context, const QCommandLineParser &parser,
         QJsonArray messages;
         for (const BrowsedMessage &m : result->messages)
             messages.append(messageToJson(m));
-        printJson({{u"source"_s, source->toString()},
+        printJson({{u"source"_s, source.toString()},
                    {u"depth"_s, result->depth >= 0 ? QJsonValue(result->depth) : QJsonValue()},
                    {u"messages"_s, messages},
                    {u"notes"_s, QJsonArray::fromStringList(result->notes)},
                    {u"stopped_for_safety"_s, result->stoppedForSafety}});
     } else {
         printLine(u"%1: %2 message(s) shown of %3"_s.arg(
-            source->toString(), QString::number(result->messages.size()),
+            source.toString(), QString::number(result->messages.size()),
             result->depth >= 0 ? QString::number(result->depth) : u"?"_s));
         for (const BrowsedMessage &m : result->messages)
             printMessage(m);
@@ -250,21 +239,37 @@ void addDlqOptions(QCommandLineParser &parser)
 int runDlq(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args)
 {
     const QString sub = args.value(0);
-    if (sub != u"list" && sub != u"show") {
-        printError(u"dlq: expected \"dlq list\" or \"dlq show SOURCE\""_s);
+    if (sub != u"list" && sub != u"show" && sub != u"redrive") {
+        printError(u"dlq: expected \"dlq list\", \"dlq show SOURCE\" or \"dlq redrive SOURCE\""_s);
         return ExitUsage;
     }
-    if ((sub == u"list" && args.size() != 1) || (sub == u"show" && args.size() != 2)) {
+    if ((sub == u"list" && args.size() != 1) || (sub != u"list" && args.size() != 2)) {
         printError(sub == u"list" ? u"dlq list takes no argument"_s
-                                  : u"dlq show takes one SOURCE: kafka:<cluster>/<topic> or "
-                                    "rabbitmq:<cluster>/<vhost>/<queue>"_s);
+                                  : u"dlq %1 takes one SOURCE: kafka:<cluster>/<topic> or "
+                                    "rabbitmq:<cluster>/<vhost>/<queue>"_s.arg(sub));
         return ExitUsage;
     }
     auto clusters = context.resolveClusters(parser);
     if (!clusters)
         return ExitUsage;
-    return sub == u"list" ? runList(context, parser, *clusters)
-                          : runShow(context, parser, *clusters, args.at(1));
+    if (sub == u"list")
+        return runList(context, parser, *clusters);
+
+    QString why;
+    const auto source = DlqSource::parse(args.at(1), &why);
+    if (!source) {
+        printError(why);
+        return ExitUsage;
+    }
+    const auto profile
+        = std::find_if(clusters->cbegin(), clusters->cend(),
+                       [&](const ClusterProfile &p) { return p.name == source->cluster; });
+    if (profile == clusters->cend()) {
+        printError(u"dlq %1: no cluster named \"%2\" in the profiles"_s.arg(sub, source->cluster));
+        return ExitUsage;
+    }
+    return sub == u"show" ? runShow(context, parser, *profile, *source)
+                          : runRedrive(context, parser, *profile, *source);
 }
 
 } // namespace veltrix::ctl

@@ -21,7 +21,9 @@ int main(int argc, char *argv[])
                        "verdicts\n"
                        "  dlq list   every dead-letter queue / topic with depth (and inflow)\n"
                        "  dlq show SOURCE   messages of one DLQ without removing them; SOURCE is "
-                       "kafka:<cluster>/<topic> or rabbitmq:<cluster>/<vhost>/<queue>"));
+                       "kafka:<cluster>/<topic> or rabbitmq:<cluster>/<vhost>/<queue>\n"
+                       "  dlq redrive SOURCE   move dead letters back (or --to elsewhere), "
+                       "paced, confirmed, audited; --dry-run to preview"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
@@ -30,6 +32,7 @@ int main(int argc, char *argv[])
     context.addOptions(parser);
     addLagOptions(parser);
     addDlqOptions(parser);
+    addRedriveOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();

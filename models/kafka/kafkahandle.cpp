@@ -29,7 +29,7 @@ KafkaHandle::~KafkaHandle()
 
 Result<std::unique_ptr<KafkaHandle>>
 KafkaHandle::create(const ClusterProfile &profile, rd_kafka_type_t type,
-                    const QMap<QString, QString> &extraProperties)
+                    const QMap<QString, QString> &extraProperties, const ConfHook &configure)
 {
     std::unique_ptr<KafkaHandle> handle(new KafkaHandle);
     handle->m_clusterName = profile.name;
@@ -62,6 +62,8 @@ KafkaHandle::create(const ClusterProfile &profile, rd_kafka_type_t type,
     rd_kafka_conf_set_opaque(conf, handle.get());
     rd_kafka_conf_set_error_cb(conf, &KafkaHandle::onError);
     rd_kafka_conf_set_log_cb(conf, &KafkaHandle::onLog);
+    if (configure)
+        configure(conf);
 
     char errstr[512];
     handle->m_rk = rd_kafka_new(type, conf, errstr, sizeof errstr); // takes conf on success

@@ -9,6 +9,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace veltrix {
@@ -22,10 +23,13 @@ public:
     KafkaHandle(const KafkaHandle &) = delete;
     KafkaHandle &operator=(const KafkaHandle &) = delete;
 
-    // extraProperties override the profile's (e.g. group.id for a consumer).
+    // extraProperties override the profile's (e.g. group.id for a consumer). configure
+    // sets callbacks on the configuration last (e.g. a producer's delivery report
+    // callback); it must leave the opaque alone, which is this handle.
+    using ConfHook = std::function<void(rd_kafka_conf_t *)>;
     static Result<std::unique_ptr<KafkaHandle>>
     create(const ClusterProfile &profile, rd_kafka_type_t type,
-           const QMap<QString, QString> &extraProperties = {});
+           const QMap<QString, QString> &extraProperties = {}, const ConfHook &configure = {});
 
     rd_kafka_t *get() const { return m_rk; }
     const QString &clusterName() const { return m_clusterName; }

@@ -96,6 +96,11 @@ std::chrono::milliseconds sliceOf(const QDeadlineTimer &deadline)
 
 } // namespace
 
+BrowsedMessage browsedFromKafka(const rd_kafka_message_t *message, qint64 maxPayloadBytes)
+{
+    return toBrowsed(message, maxPayloadBytes);
+}
+
 // ---- What the browser knows -----------------------------------------------------------
 
 struct KafkaTopicBrowser::Impl

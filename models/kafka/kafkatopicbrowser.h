@@ -12,7 +12,13 @@
 #include <chrono>
 #include <memory>
 
+struct rd_kafka_message_s;
+
 namespace veltrix {
+
+// A consumed record as the DLQ views show it: id "<partition>:<offset>", key, headers,
+// payload cut at maxPayloadBytes (< 0: never), dead-letter metadata parsed.
+BrowsedMessage browsedFromKafka(const rd_kafka_message_s *message, qint64 maxPayloadBytes);
 
 // One partition's offsets: records live in [start, end).
 struct KafkaPartitionExtent

@@ -295,6 +295,7 @@ bool AmqpConnection::reopenChannel()
     m_nextPublishSeq = 1;
     m_unconfirmed.clear();
     m_nacked.clear();
+    m_settlements.clear();
     m_deliveries.clear();
     return m_channelOpen;
 }
@@ -335,6 +336,14 @@ Result<bool> AmqpConnection::declareQueue(const QString &name, bool durable,
     AmqpTableBuilder args(arguments);
     amqp_queue_declare(m_conn, 1, bytesOf(queue), 0, durable ? 1 : 0, 0, 0, args.table());
     return checkReply(QStringLiteral("declaring queue \"%1\"").arg(name));
+}
+
+Result<bool> AmqpConnection::checkExchange(const QString &name)
+{
+    const QByteArray exchange = name.toUtf8();
+    amqp_exchange_declare(m_conn, 1, bytesOf(exchange), amqp_cstring_bytes("direct"), 1, 0, 0, 0,
+                          amqp_empty_table);
+    return checkReply(QStringLiteral("looking up exchange \"%1\"").arg(name));
 }
 
 Result<bool> AmqpConnection::deleteQueue(const QString &name)
@@ -391,9 +400,10 @@ Result<std::optional<AmqpMessage>> AmqpConnection::get(const QString &queue)
     return std::optional<AmqpMessage>(std::move(message));
 }
 
-Result<bool> AmqpConnection::ack(quint64 deliveryTag)
+Result<bool> AmqpConnection::ack(quint64 deliveryTag, bool multiple)
 {
-    return checkStatus(amqp_basic_ack(m_conn, 1, deliveryTag, 0), QStringLiteral("ack"));
+    return checkStatus(amqp_basic_ack(m_conn, 1, deliveryTag, multiple ? 1 : 0),
+                       QStringLiteral("ack"));
 }
 
 Result<bool> AmqpConnection::reject(quint64 deliveryTag, bool requeue)
@@ -482,6 +492,18 @@ Result<std::optional<AmqpMessage>> AmqpConnection::nextDelivery(std::chrono::mil
     std::optional<AmqpMessage> message(std::move(m_deliveries.front()));
     m_deliveries.pop_front();
     return message;
+}
+
+Result<bool> AmqpConnection::poll(std::chrono::milliseconds timeout)
+{
+    // Reads even when deliveries are waiting: a caller that is not taking deliveries now
+    // (its window is full) waits for the confirms behind them.
+    return pump(std::chrono::steady_clock::now() + timeout);
+}
+
+bool AmqpConnection::hasBufferedInput() const
+{
+    return !m_deliveries.empty() || amqp_frames_enqueued(m_conn) || amqp_data_in_buffer(m_conn);
 }
 
 BrokerError AmqpConnection::connectionLost(int status, const QString &what)
@@ -608,6 +630,9 @@ void AmqpConnection::settleConfirms(quint64 tag, bool multiple, bool acked)
                                : (first == m_unconfirmed.end() ? first : std::next(first));
     if (!acked)
         m_nacked.insert(first, last);
+    if (m_trackSettlements)
+        for (auto it = first; it != last; ++it)
+            m_settlements.append({*it, acked});
     m_unconfirmed.erase(first, last);
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace veltrix {
 
@@ -75,6 +76,8 @@ public:
     Result<bool> deleteQueue(const QString &name);
     Result<bool> declareExchange(const QString &name, const QString &type, bool durable,
                                  const QVariantMap &arguments = {});
+    // exchange.declare passive: a NOT_FOUND error (lastCloseCode() 404) when it is missing.
+    Result<bool> checkExchange(const QString &name);
     Result<bool> bindQueue(const QString &queue, const QString &exchange, const QString &bindingKey,
                            const QVariantMap &arguments = {});
 
@@ -84,7 +87,8 @@ public:
                          const AmqpMessageProperties &properties = {}, bool mandatory = false);
     // basic.get with manual ack; nullopt when the queue is empty.
     Result<std::optional<AmqpMessage>> get(const QString &queue);
-    Result<bool> ack(quint64 deliveryTag);
+    // multiple: this delivery and every earlier unacknowledged one on the channel.
+    Result<bool> ack(quint64 deliveryTag, bool multiple = false);
     Result<bool> reject(quint64 deliveryTag, bool requeue);
     // basic.nack; multiple: this delivery and every earlier unsettled one on the channel.
     Result<bool> nack(quint64 deliveryTag, bool multiple, bool requeue);
@@ -128,6 +132,25 @@ public:
     // none returned since the last wait, false otherwise; Timeout error after `timeout`.
     Result<bool> waitForConfirms(std::chrono::milliseconds timeout);
     qsizetype unconfirmedCount() const { return qsizetype(m_unconfirmed.size()); }
+
+    // Pipelined publishing: the number the broker gives the last publish in confirm mode
+    // (1, 2, ... per channel), and, once tracking is on, every publish's answer as it
+    // arrives. A returned message's answer is an ack that follows its return.
+    quint64 lastPublishSequence() const { return m_nextPublishSeq - 1; }
+    struct Settlement
+    {
+        quint64 sequence = 0;
+        bool acked = false;
+    };
+    void setTrackSettlements(bool on) { m_trackSettlements = on; }
+    QList<Settlement> takeSettlements() { return std::exchange(m_settlements, {}); }
+    // Waits up to `timeout` for the next thing from the broker: a delivery (then take it
+    // with nextDelivery(0ms)), a confirm, a return. True when something arrived.
+    Result<bool> poll(std::chrono::milliseconds timeout);
+    // For waiting on several connections at once: the socket, and whether rabbitmq-c holds
+    // input already read from it (then the socket may stay quiet while frames wait).
+    int socketFd() const { return m_sockfd.load(); }
+    bool hasBufferedInput() const;
     // Mandatory messages the broker returned since the last call.
     QList<AmqpMessage> takeReturned();
 
@@ -163,6 +186,8 @@ private:
     std::set<quint64> m_unconfirmed;
     std::set<quint64> m_nacked; // since the last waitForConfirms()
     int m_returnedSinceWait = 0;
+    bool m_trackSettlements = false;
+    QList<Settlement> m_settlements;
     int m_lastCloseCode = 0;
 };
 

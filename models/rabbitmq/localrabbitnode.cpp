@@ -190,7 +190,8 @@ Readiness waitUntilReady(const LocalRabbitNodeInfo &info, std::chrono::milliseco
 }
 
 // Returns an error message, empty on success.
-QString writeNodeFiles(const Layout &dirs, const LocalRabbitNodeInfo &info)
+QString writeNodeFiles(const Layout &dirs, const LocalRabbitNodeInfo &info,
+                       const QStringList &extraPlugins)
 {
     for (const QString &dir : {dirs.home(), dirs.mnesia(), dirs.logs()}) {
         if (!QDir().mkpath(dir))
@@ -200,9 +201,10 @@ QString writeNodeFiles(const Layout &dirs, const LocalRabbitNodeInfo &info)
         + "\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = "
         + QByteArray::number(info.managementPort) + "\n";
     // The env file stays empty: without it the script sources /etc/rabbitmq/rabbitmq-env.conf.
-    const std::pair<QString, QByteArray> files[] = {{dirs.config(), config},
-                                                    {dirs.plugins(), "[rabbitmq_management].\n"},
-                                                    {dirs.envFile(), {}}};
+    const QStringList enabled = QStringList {QStringLiteral("rabbitmq_management")} + extraPlugins;
+    const QByteArray plugins = "[" + enabled.join(u',').toUtf8() + "].\n";
+    const std::pair<QString, QByteArray> files[]
+        = {{dirs.config(), config}, {dirs.plugins(), plugins}, {dirs.envFile(), {}}};
     for (const auto &[path, content] : files) {
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
@@ -362,7 +364,7 @@ Result<LocalRabbitNodeInfo> LocalRabbitNode::start(Lifetime lifetime,
         setPorts(ports[0], ports[1], ports[2]); // kept for a restart of this object
     }
     const Layout dirs {m_info.baseDir};
-    if (const QString error = writeNodeFiles(dirs, m_info); !error.isEmpty())
+    if (const QString error = writeNodeFiles(dirs, m_info, m_extraPlugins); !error.isEmpty())
         return BrokerError::make(Kind::Configuration,
                                  QStringLiteral("cannot start a private RabbitMQ node: ") + error);
 

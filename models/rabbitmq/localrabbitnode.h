@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <memory>
@@ -67,6 +68,9 @@ public:
     // Restart on the same ports: with the same baseDir and node name, durable queues and
     // persistent messages survive.
     void setPorts(quint16 amqp, quint16 management, quint16 dist);
+    // Plugins to enable besides rabbitmq_management, e.g. rabbitmq_shovel (the package
+    // ships them); takes effect at the next start().
+    void setExtraPlugins(QStringList plugins) { m_extraPlugins = std::move(plugins); }
 
     // The server script inside the package, empty if rabbitmq-server is not installed. Not
     // /usr/sbin/rabbitmq-server: that wrapper switches to the rabbitmq user when run as root.
@@ -76,6 +80,7 @@ public:
 
 private:
     LocalRabbitNodeInfo m_info;
+    QStringList m_extraPlugins;
     bool m_fixedPorts = false;
     bool m_started = false;
     Lifetime m_lifetime = Lifetime::Attached;

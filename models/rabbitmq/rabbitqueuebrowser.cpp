@@ -103,6 +103,16 @@ BrowsedMessage toBrowsed(const AmqpMessage &m, qint64 position, qint64 maxPayloa
     return b;
 }
 
+} // namespace
+
+BrowsedMessage browsedFromAmqp(const AmqpMessage &message, qint64 position,
+                               qint64 maxPayloadBytes, bool quorum)
+{
+    return toBrowsed(message, position, maxPayloadBytes, quorum);
+}
+
+namespace {
+
 // Consumers hold unacknowledged messages out of sight and share deliveries with us.
 QString competitionNote(qint64 consumers)
 {

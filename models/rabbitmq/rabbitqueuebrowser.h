@@ -19,6 +19,14 @@ namespace veltrix {
 class AmqpConnection;
 class ManagementClient;
 
+struct AmqpMessage;
+
+// A delivery as the DLQ views show it: id = message-id property, else "#<position>";
+// payload cut at maxPayloadBytes; properties and delivery facts (quorum: delivery_count);
+// x-death parsed.
+BrowsedMessage browsedFromAmqp(const AmqpMessage &message, qint64 position,
+                               qint64 maxPayloadBytes, bool quorum);
+
 // What the browser needs to know about a queue before reading it.
 struct RabbitQueueFacts
 {

@@ -17,6 +17,7 @@
 #include "deadletter/triage.h"
 #include "deadletter/xdeathparser.h"
 #include "rabbitmq/amqptable.h"
+#include "redrive/redrivetarget.h"
 
 #include <amqp.h>
 
@@ -183,6 +184,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     payloadPreview(message.payload, 160);
     headerTree(message);
     messageToJson(message);
+
+    // What a redrive would publish from these bytes: every header kept, ours counted on.
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(1700000000000, Qt::UTC);
+    const bool kafka = (mode & 1) == 0;
+    const DlqSource source {kafka ? ClusterKind::Kafka : ClusterKind::RabbitMq, QStringLiteral("c"),
+                            QStringLiteral("/"), QStringLiteral("dlq")};
+    const TargetResolution target = resolveRedriveTarget(message, source, RedriveDestination {});
+    if (target.target.has_value() == !target.why.isEmpty())
+        std::abort();
+    if (kafka) {
+        const KafkaHeaderList headers = redriveKafkaHeaders(message.kafkaHeaders, now);
+        if (headers.size() < 2 || headers.at(headers.size() - 2).name != RedriveCountHeader.toUtf8()
+            || headers.at(headers.size() - 2).value.toLongLong() < 1)
+            std::abort();
+    } else {
+        AmqpMessageProperties properties;
+        properties.headers = message.amqpHeaders;
+        const AmqpMessageProperties redriven
+            = redriveProperties(properties, DeathHistory::KeepAsPrevious, now);
+        if (redriven.headers.value(RedriveCountHeader).toLongLong() < 1
+            || redriven.headers.contains(QStringLiteral("x-death")))
+            std::abort();
+        AmqpTableBuilder encoded(redriven.headers); // what the publish would encode
+    }
 
     // The message normaliser on arbitrary text as well.
     const QString text = QString::fromUtf8(rest);

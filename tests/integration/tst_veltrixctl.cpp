@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -74,6 +75,7 @@ private Q_SLOTS:
     void dlqShowJsonFollowsTheContract();
     void dlqShowBrowsesAQueueAndPutsItBack();
     void dlqRejectsBadSourcesAndOptions();
+    void dlqRedriveMovesPreviewsAndRefuses();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
@@ -564,6 +566,100 @@ void TestVeltrixCtl::dlqRejectsBadSourcesAndOptions()
     run = runCtl({QStringLiteral("--profiles"), roProfiles, QStringLiteral("dlq"),
                   QStringLiteral("show"), QStringLiteral("rabbitmq:ro-rabbit/%2F/ctl.test.dlq")});
     QCOMPARE(run.exitCode, 0);
+}
+
+void TestVeltrixCtl::dlqRedriveMovesPreviewsAndRefuses()
+{
+    const QString audit = m_dir.filePath(QStringLiteral("audit.jsonl"));
+    qputenv("VELTRIX_AUDIT_LOG", QFile::encodeName(audit));
+    const QString source = QStringLiteral("rabbitmq:shop-rabbit/%2F/ctl.test.dlq");
+    auto redrive = [this](const QStringList &rest) {
+        return runCtl(QStringList {QStringLiteral("--profiles"), m_profiles, QStringLiteral("dlq"),
+                                   QStringLiteral("redrive")}
+                      + rest);
+    };
+    auto depth = [this](const QString &queue) {
+        auto amqp = test::openAmqp(test::rabbitProfile(QStringLiteral("r"), m_node).amqpUri);
+        if (!amqp)
+            return qint64(-1);
+        auto counts = amqp->inspectQueue(queue);
+        return counts ? counts->messages : qint64(-1);
+    };
+    const qint64 before = depth(QStringLiteral("ctl.test.dlq"));
+    QVERIFY(before >= 4);
+
+    // A dry run says where each would go and moves nothing.
+    Run run = redrive({source, QStringLiteral("--dry-run"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QJsonObject report = QJsonDocument::fromJson(run.out).object();
+    QVERIFY(report.value(QStringLiteral("dry_run")).toBool());
+    QCOMPARE(report.value(QStringLiteral("moved")).toInteger(), before);
+    QCOMPARE(report.value(QStringLiteral("moved_by_target"))
+                 .toObject()
+                 .value(QStringLiteral("queue ctl.test.work"))
+                 .toInteger(),
+             before);
+    QCOMPARE(depth(QStringLiteral("ctl.test.dlq")), before);
+
+    // Usage errors: a Kafka destination for a RabbitMQ DLQ, a bad rate.
+    run = redrive({source, QStringLiteral("--to"), QStringLiteral("topic:x")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("queue:<name>"), run.err.constData());
+    run = redrive({source, QStringLiteral("--rate"), QStringLiteral("-5")});
+    QCOMPARE(run.exitCode, 2);
+
+    // The engine refuses on a read-only profile, and says so.
+    ClusterProfile readOnly = test::rabbitProfile(QStringLiteral("ro-rabbit"), m_node);
+    readOnly.readOnly = true;
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("ro2")));
+    const QString roProfiles
+        = test::writeProfiles(m_dir.path() + QStringLiteral("/ro2"), {readOnly});
+    run = runCtl({QStringLiteral("--profiles"), roProfiles, QStringLiteral("dlq"),
+                  QStringLiteral("redrive"),
+                  QStringLiteral("rabbitmq:ro-rabbit/%2F/ctl.test.dlq")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("read-only"), run.err.constData());
+    QCOMPARE(depth(QStringLiteral("ctl.test.dlq")), before);
+
+    // One, then the rest, as text.
+    run = redrive({source, QStringLiteral("--limit"), QStringLiteral("1"), QStringLiteral("--json"),
+                   QStringLiteral("--rate"), QStringLiteral("50")});
+    QCOMPARE(run.exitCode, 0);
+    report = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(report.value(QStringLiteral("moved")).toInteger(), 1);
+    QCOMPARE(report.value(QStringLiteral("outcome")).toString(), QStringLiteral("completed"));
+    run = redrive({source});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QByteArray(QByteArray("moved ") + QByteArray::number(before - 1))),
+             run.out.constData());
+    QVERIFY2(run.out.contains("queue ctl.test.work"), run.out.constData());
+    QCOMPARE(depth(QStringLiteral("ctl.test.dlq")), 0);
+
+    // Kafka: the Spring DLT's records go back to their original topic; the progress group
+    // makes a second run a no-op.
+    QVERIFY(m_mock->createTopic(QStringLiteral("payments"), 2, 1).ok());
+    const QString kafkaSource = QStringLiteral("kafka:shop-kafka/payments.DLT");
+    run = redrive({kafkaSource, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    report = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(report.value(QStringLiteral("moved")).toInteger(), 3);
+    QCOMPARE(report.value(QStringLiteral("progress_group")).toString(),
+             QStringLiteral("veltrix-redrive.payments.DLT"));
+    run = redrive({kafkaSource, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(QJsonDocument::fromJson(run.out).object().value(QStringLiteral("moved")).toInteger(),
+             0);
+
+    // Every run is on record, dry runs and refusals included.
+    QFile log(audit);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = log.readAll().split('\n');
+    int finishes = 0;
+    for (const QByteArray &line : lines)
+        if (QJsonDocument::fromJson(line).object().value(QStringLiteral("event")).toString()
+            == QStringLiteral("redrive.finish"))
+            ++finishes;
+    QCOMPARE(finishes, 6); // the refusal too
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)
