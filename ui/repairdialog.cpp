@@ -25,38 +25,6 @@ namespace {
 
 constexpr int NullValueRole = Qt::UserRole + 1; // bool: a Kafka header's null value
 
-QVariant jsonToAmqpValue(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Bool:
-        return value.toBool();
-    case QJsonValue::Double:
-        return value.toVariant(); // LongLong when whole, as AMQP's long-long-int
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Array: {
-        QVariantList list;
-        for (const QJsonValue &item : value.toArray())
-            list.append(jsonToAmqpValue(item));
-        return list;
-    }
-    case QJsonValue::Object: {
-        const QJsonObject object = value.toObject();
-        // How messageJson writes bytes that are not text: read back as bytes.
-        if (object.size() == 1 && object.value(u"base64"_s).isString())
-            return QByteArray::fromBase64(object.value(u"base64"_s).toString().toLatin1());
-        QVariantMap map;
-        for (auto it = object.begin(); it != object.end(); ++it)
-            map.insert(it.key(), jsonToAmqpValue(it.value()));
-        return map;
-    }
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        break;
-    }
-    return {};
-}
-
 QString parseProblem(const QByteArray &text, const QJsonParseError &error)
 {
     const TextPosition at = positionOfOffset(text, error.offset);
@@ -302,17 +270,7 @@ std::optional<QVariantMap> RepairDialog::editedAmqpHeaders(QString *error) const
         *error = u"The headers must be one JSON object: {\"name\": value, …}."_s;
         return std::nullopt;
     }
-    const QJsonObject original = amqpTableToJson(m_message.amqpHeaders);
-    const QJsonObject edited = document.object();
-    QVariantMap headers;
-    for (auto it = edited.begin(); it != edited.end(); ++it) {
-        // Unchanged values keep their AMQP types (timestamps, x-death's tables, ints).
-        if (original.value(it.key()) == it.value() && m_message.amqpHeaders.contains(it.key()))
-            headers.insert(it.key(), m_message.amqpHeaders.value(it.key()));
-        else
-            headers.insert(it.key(), jsonToAmqpValue(it.value()));
-    }
-    return headers;
+    return amqpTableFromJson(document.object(), m_message.amqpHeaders);
 }
 
 void RepairDialog::validate()

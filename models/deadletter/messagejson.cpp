@@ -165,6 +165,39 @@ QJsonObject deadLetterToJson(const DeadLetter &d)
     };
 }
 
+QVariant jsonToAmqpValue(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool:
+        return value.toBool();
+    case QJsonValue::Double:
+        return value.toVariant(); // LongLong when whole, as AMQP's long-long-int
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Array: {
+        QVariantList list;
+        for (const QJsonValue &item : value.toArray())
+            list.append(jsonToAmqpValue(item));
+        return list;
+    }
+    case QJsonValue::Object: {
+        const QJsonObject object = value.toObject();
+        // How messageJson writes bytes that are not text: read back as bytes.
+        if (object.size() == 1 && object.value(QLatin1String("base64")).isString())
+            return QByteArray::fromBase64(
+                object.value(QLatin1String("base64")).toString().toLatin1());
+        QVariantMap map;
+        for (auto it = object.begin(); it != object.end(); ++it)
+            map.insert(it.key(), jsonToAmqpValue(it.value()));
+        return map;
+    }
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        break;
+    }
+    return {};
+}
+
 } // namespace
 
 QJsonValue bytesToJson(const QByteArray &bytes)
@@ -246,6 +279,19 @@ bool writeJsonLines(QIODevice &device, const BrowsedMessageList &messages, QStri
     if (auto *file = qobject_cast<QFileDevice *>(&device); file && !file->flush())
         return fail(QStringLiteral("writing failed: %1").arg(file->errorString()));
     return true;
+}
+
+QVariantMap amqpTableFromJson(const QJsonObject &json, const QVariantMap &original)
+{
+    const QJsonObject originalJson = amqpTableToJson(original);
+    QVariantMap table;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        if (original.contains(it.key()) && originalJson.value(it.key()) == it.value())
+            table.insert(it.key(), original.value(it.key()));
+        else
+            table.insert(it.key(), jsonToAmqpValue(it.value()));
+    }
+    return table;
 }
 
 } // namespace veltrix

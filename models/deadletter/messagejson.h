@@ -78,6 +78,11 @@ QJsonObject messageToJson(const BrowsedMessage &message);
 
 // A typed AMQP table (headers, properties) as JSON, as described above.
 QJsonObject amqpTableToJson(const QVariantMap &table);
+// The way back, for headers an operator edited as JSON: a key whose JSON is what
+// amqpTableToJson() made of `original`'s value keeps that value and its AMQP type
+// (timestamps, x-death's tables, 8-bit ints); anything else is read as JSON says: whole
+// numbers as long-long, {"base64": "..."} as bytes, objects as tables, null as void.
+QVariantMap amqpTableFromJson(const QJsonObject &json, const QVariantMap &original = {});
 // Bytes as the contract carries them: a string when text, else {"base64": "..."}.
 QJsonValue bytesToJson(const QByteArray &bytes);
 

@@ -1,21 +1,29 @@
 #pragma once
 
-// Internals of the Kafka redriver (kafkaredriver.cpp), here so tests can check them.
+// Internals of the Kafka redriver: the class behind runKafkaRedrive() (kafkaredriver.cpp)
+// and its small parts, here so tests can check the parts.
 
 #include "core/browsedmessage.h"
 #include "deadletter/deadletterparser.h"
+#include "kafka/kafkahandle.h"
+#include "kafka/partitionfetcher.h"
+#include "redriverun.h"
 #include "redrivetarget.h"
 
 #include <librdkafka/rdkafka.h>
 
 #include <QDateTime>
-
+#include <QDeadlineTimer>
+#include <QMap>
+#include <QSet>
 #include <QString>
-#include <cstring>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -175,6 +183,165 @@ private:
     qint64 m_ms = -1;
     std::optional<QByteArray> m_previousCount;
     KafkaHeaderList m_headers;
+};
+
+// Errors that sending the same record again cannot cure: it is reported as failed and the
+// progress moves past it (a run with fromStart and its id tries it again). After anything
+// else the delivery is unknown, so the record stays ahead of the committed offset.
+inline bool isPermanentDeliveryError(rd_kafka_resp_err_t err)
+{
+    switch (err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR__BAD_MSG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// One run of runKafkaRedrive(): what it read, sent, and committed so far.
+class KafkaRedriver
+{
+public:
+    explicit KafkaRedriver(RedriveRun &run);
+    ~KafkaRedriver();
+    KafkaRedriver(const KafkaRedriver &) = delete;
+    KafkaRedriver &operator=(const KafkaRedriver &) = delete;
+
+    void run();
+
+private:
+    struct Partition
+    {
+        qint64 start = 0;
+        qint64 end = 0; // the high watermark at the start: later dead letters wait their turn
+        OffsetWatermark mark;
+        bool reading = false;
+    };
+    struct Destination
+    {
+        rd_kafka_topic_t *topic = nullptr;
+        QString name; // RedriveTarget::describe(), the report's key
+        QString topicName;
+    };
+    // The per-message opaque of a produced record: where it came from and went.
+    struct Delivery
+    {
+        KafkaRedriver *owner = nullptr;
+        int partition = -1;
+        qint64 offset = -1;
+        QString id;
+        const Destination *destination = nullptr;
+    };
+    // Read, selected and resolved; waits for room in the window, the pace or a resume.
+    struct Ready
+    {
+        kafka::MessagePtr record;
+        BrowsedMessage message; // views into record and headers
+        RedriveTarget target;
+        // Its own, as librdkafka parsed them: they go out again without being rebuilt.
+        KafkaHeadersPtr headers;
+        std::optional<QByteArray> previousCount; // its last redrive count header
+        bool stamped = false; // it has redrive headers to replace
+    };
+
+    bool fail(const QString &error);
+    bool openConsumer();
+    bool openProducer();
+    bool prepare();
+    Result<bool> readLayout();
+    bool assign();
+    void loop();
+    bool serve();
+    void checkControls();
+    bool finished() const;
+    bool step(std::chrono::milliseconds &wait);
+    bool readOne();
+    void handle(kafka::MessagePtr record);
+    void handled(int partition, qint64 offset);
+    void finishPartition(int partition);
+    bool sendReady(std::chrono::milliseconds &wait);
+    bool produce(Ready &ready);
+    void delivered(const Delivery &delivery, rd_kafka_resp_err_t err);
+    // The window bounds both what is in flight and what a crash would send again.
+    bool windowFull() const
+    {
+        return m_inFlight >= m_request.window || m_uncommitted >= m_request.window;
+    }
+    void noteActivity();
+    void watchBrokers();
+    QString brokerError() const;
+    QString stateText() const;
+    bool topicExists(const QString &topic);
+    const Destination &destination(const RedriveTarget &target);
+    void commitIfDue(bool now);
+    void awaitCommit(const QDeadlineTimer &deadline);
+    void committed(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t *offsets);
+    void finishCommits();
+    void fillReport();
+
+    static void onDelivery(rd_kafka_t *, const rd_kafka_message_t *message, void *)
+    {
+        std::unique_ptr<Delivery> delivery(static_cast<Delivery *>(message->_private));
+        if (delivery)
+            delivery->owner->delivered(*delivery, message->err);
+    }
+    static void onCommitted(rd_kafka_t *, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t *offsets, void *opaque)
+    {
+        static_cast<KafkaRedriver *>(opaque)->committed(err, offsets);
+    }
+
+    RedriveRun &m_run;
+    const RedriveRequest &m_request;
+    RedriveReport &m_report;
+    const QString m_topic;
+    const QByteArray m_topicName;
+    const QString m_group;
+
+    kafka::Waker m_waker; // before the handles: their queues point at it until they are gone
+    std::unique_ptr<KafkaHandle> m_consumer;
+    std::unique_ptr<KafkaHandle> m_producer;
+    QList<rd_kafka_queue_t *> m_wakingQueues;
+    rd_kafka_queue_t *m_commitQueue = nullptr;
+    std::map<QString, Destination> m_destinations; // by topic; deliveries point into it
+    const Destination *m_lastDestination = nullptr;
+    QSet<QString> m_topics; // destinations known to exist
+    QSet<QString> m_missingTopics;
+    QString m_lastTopic; // known to exist
+    RedriveStamp m_stamp;
+
+    QMap<int, Partition> m_partitions;
+    qint64 m_total = -1;
+    std::optional<Ready> m_ready;
+    int m_inFlight = 0; // produced, no delivery report yet
+    // Sent, not yet covered by a confirmed commit: what a crash would send again. The
+    // request's window bounds this, so duplicates are at most the window whatever happens.
+    qsizetype m_uncommitted = 0;
+    bool m_readingOver = false; // every range read, or the limit reached
+    bool m_stopping = false; // cancelled or a fault: no more sends, in-flight ones finish
+    bool m_cancelled = false;
+    bool m_purged = false;
+    QString m_fault; // why the run stops early; empty while all is well
+    QString m_readError;
+
+    std::chrono::steady_clock::time_point m_lastActivity;
+    std::chrono::steady_clock::time_point m_drainDeadline;
+    bool m_waiting = false;
+
+    bool m_commitOutstanding = false; // one at a time, so they are confirmed in order
+    std::chrono::steady_clock::time_point m_lastCommitAt {};
+    QString m_commitError;
 };
 
 } // namespace veltrix

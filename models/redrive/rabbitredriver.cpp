@@ -106,6 +106,7 @@ private:
     Result<bool> ackDlqCopies(const QList<quint64> &tags);
     Result<bool> drainInFlight(std::chrono::milliseconds timeout);
     Result<bool> giveBackHeld();
+    Result<bool> consume(); // a fresh consumer on the DLQ
     void disconnect();
     Result<bool> waitForBroker(std::chrono::milliseconds timeout);
     void hold(quint64 tag) { m_held.insert(tag); }
@@ -145,6 +146,7 @@ private:
     QueuePositions m_positions;
     bool m_selectionDone = false; // the limit is reached
     bool m_everConnected = false;
+    int m_takenSincePump = 0;
 };
 
 void RabbitRedriver::run()
@@ -290,13 +292,8 @@ Result<bool> RabbitRedriver::connect()
     m_sink->setTrackSettlements(true);
     if (auto ok = m_source->setPrefetch(quint16(std::min(m_request.window, 65535))); !ok)
         return ok;
-    auto tag = m_source->consume(m_facts.name, AmqpConnection::AckMode::Manual);
-    if (!tag)
-        return tag.error();
-    m_consumerTag = tag.value();
-    m_heldSinceConsume = 0;
     m_positions.restart();
-    return true;
+    return consume();
 }
 
 Result<bool> RabbitRedriver::pass()
@@ -318,6 +315,13 @@ Result<bool> RabbitRedriver::pass()
                 idleSince = std::chrono::steady_clock::now();
                 if (auto ok = take(std::move(*delivery.value())); !ok)
                     return ok;
+                // Read confirms as they come, not only once the window is full: the
+                // acks they allow keep the broker delivering without a pause.
+                if (++m_takenSincePump >= 32) {
+                    m_takenSincePump = 0;
+                    if (auto ok = waitForBroker(0ms); !ok)
+                        return ok;
+                }
                 progress(u"running"_s);
                 continue;
             }
@@ -380,11 +384,7 @@ Result<bool> RabbitRedriver::take(AmqpMessage message)
     if (m_heldSinceConsume >= std::max(1, m_request.window / 2)) {
         if (auto ok = m_source->cancel(m_consumerTag); !ok)
             return ok;
-        auto tag = m_source->consume(m_facts.name, AmqpConnection::AckMode::Manual);
-        if (!tag)
-            return tag.error();
-        m_consumerTag = tag.value();
-        m_heldSinceConsume = 0;
+        return consume();
     }
     return true;
 }
@@ -512,6 +512,16 @@ Result<bool> RabbitRedriver::giveBackHeld()
         return true;
     // Nothing else is unacknowledged now, so one nack returns them all, in order.
     return m_source->nack(*m_held.rbegin(), true, true);
+}
+
+Result<bool> RabbitRedriver::consume()
+{
+    auto tag = m_source->consume(m_facts.name, AmqpConnection::AckMode::Manual);
+    if (!tag)
+        return tag.error();
+    m_consumerTag = tag.value();
+    m_heldSinceConsume = 0;
+    return true;
 }
 
 void RabbitRedriver::disconnect()

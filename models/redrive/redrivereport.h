@@ -16,7 +16,9 @@ struct RedriveProgress
 {
     qint64 total = -1; // messages the run looks at (the DLQ's depth at the start, or the limit)
     qint64 looked = 0; // looked at so far
-    qint64 moved = 0; // confirmed at the destination and gone from the DLQ (Kafka: committed)
+    // Confirmed at the destination: RabbitMQ acked out of the DLQ; Kafka delivery-reported
+    // (the progress group's commit follows, at most a window behind).
+    qint64 moved = 0;
     qint64 failed = 0;
     qint64 skipped = 0; // selected but left in the DLQ: no destination, unroutable...
     double ratePerSecond = 0; // moved per second over the last few seconds

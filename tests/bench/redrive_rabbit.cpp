@@ -16,6 +16,9 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <atomic>
+#include <thread>
+
 namespace veltrix::bench {
 
 namespace {
@@ -73,27 +76,51 @@ qint64 ready(AmqpConnection &amqp, const QString &queue)
     return counts ? counts->messages : -1;
 }
 
-double oursPerSecond(const LocalRabbitNodeInfo &node, int count)
+ClusterProfile profileFor(const LocalRabbitNodeInfo &node)
 {
-    auto amqp = connect(node);
-    const QString dlq = QStringLiteral("ours.dlq"), work = QStringLiteral("ours.work");
-    amqp->deleteQueue(dlq);
-    amqp->deleteQueue(work);
-    fillDlq(*amqp, dlq, work, count);
-
     ClusterProfile profile;
     profile.name = QStringLiteral("bench");
     profile.kind = ClusterKind::RabbitMq;
     profile.amqpUri = node.amqpUri();
     profile.managementUrl = node.managementUrl();
+    return profile;
+}
+
+// `<prefix>.dlq` full of `count` dead letters of an empty `<prefix>.work`.
+std::unique_ptr<AmqpConnection> freshDlq(const LocalRabbitNodeInfo &node, const QString &prefix,
+                                         int count)
+{
+    auto amqp = connect(node);
+    amqp->deleteQueue(prefix + QStringLiteral(".dlq"));
+    amqp->deleteQueue(prefix + QStringLiteral(".work"));
+    fillDlq(*amqp, prefix + QStringLiteral(".dlq"), prefix + QStringLiteral(".work"), count);
+    return amqp;
+}
+
+double oursPerSecond(const LocalRabbitNodeInfo &node, int count)
+{
+    const QString dlq = QStringLiteral("ours.dlq"), work = QStringLiteral("ours.work");
+    auto amqp = freshDlq(node, QStringLiteral("ours"), count);
+
+    const ClusterProfile profile = profileFor(node);
     RedriveRequest request;
     request.source = {ClusterKind::RabbitMq, profile.name, QStringLiteral("/"), dlq};
-    request.window = qEnvironmentVariableIntValue("RW") > 0 ? qEnvironmentVariableIntValue("RW") : 1000;
+    request.window = 1000; // the shovel's default prefetch
+    // Timed as the shovel is: from the start until the destination holds every message.
     RedriveControl control;
+    RedriveReport report;
+    std::atomic<bool> finished {false};
     QElapsedTimer clock;
     clock.start();
-    const RedriveReport report = RedriveEngine(profile).run(request, control);
+    std::thread run([&] {
+        report = RedriveEngine(profile).run(request, control);
+        finished = true;
+    });
+    auto watcher = connect(node);
+    while (ready(*watcher, work) < count && !finished)
+        QThread::msleep(5);
     const double seconds = clock.nsecsElapsed() / 1e9;
+    run.join();
     if (report.outcome != RedriveReport::Outcome::Completed || report.moved != count
         || ready(*amqp, work) != count)
         fail(Bench, QStringLiteral("our redrive did not move everything: ") + report.summary());
@@ -102,18 +129,11 @@ double oursPerSecond(const LocalRabbitNodeInfo &node, int count)
 
 double shovelPerSecond(const LocalRabbitNodeInfo &node, int count)
 {
-    auto amqp = connect(node);
     const QString dlq = QStringLiteral("shovel.dlq"), work = QStringLiteral("shovel.work");
-    amqp->deleteQueue(dlq);
-    amqp->deleteQueue(work);
-    fillDlq(*amqp, dlq, work, count);
+    auto amqp = freshDlq(node, QStringLiteral("shovel"), count);
 
-    ClusterProfile profile;
-    profile.name = QStringLiteral("bench");
-    profile.kind = ClusterKind::RabbitMq;
-    profile.managementUrl = node.managementUrl();
-    profile.amqpUri = node.amqpUri();
-    auto management = ManagementClient::forProfile(profile, 30s, QStringLiteral("the shovel"));
+    auto management
+        = ManagementClient::forProfile(profileFor(node), 30s, QStringLiteral("the shovel"));
     if (!management)
         fail(Bench, check(management.error()));
     // Exactly what the management UI's "Move messages" button creates.

@@ -203,27 +203,15 @@ void TestRedriveViews::makeDeadLetters(const QString &work, const QString &dlq, 
 
 qint64 TestRedriveViews::ready(const QString &queue)
 {
-    auto amqp = connect();
-    if (!amqp)
-        return -1;
-    auto counts = amqp->inspectQueue(queue);
-    return counts ? counts->messages : -1;
+    return test::readyCount(testAmqpUri(m_node, Vhost), queue);
 }
 
 Received TestRedriveViews::drain(const QString &queue)
 {
     Received out;
-    auto amqp = connect();
-    if (!amqp)
-        return out;
-    for (;;) {
-        auto message = amqp->get(queue);
-        if (!message || !message->has_value())
-            break;
-        out.ids << message.value()->properties.messageId;
-        out.messages << *message.value();
-        if (!amqp->ack(message.value()->deliveryTag))
-            break;
+    for (const AmqpMessage &message : test::drainQueue(testAmqpUri(m_node, Vhost), queue)) {
+        out.ids << message.properties.messageId;
+        out.messages << message;
     }
     return out;
 }

@@ -145,28 +145,17 @@ void TestRabbitRedrive::makeDeadLetters(const QString &work, const QString &dlq,
 Drained TestRabbitRedrive::drain(const QString &queue, const QString &uri)
 {
     Drained out;
-    auto amqp = connect(uri);
-    if (!amqp)
-        return out;
-    for (;;) {
-        auto message = amqp->get(queue);
-        if (!message || !message->has_value())
-            break;
-        out.ids << message.value()->properties.messageId;
-        out.messages << *message.value();
-        if (!amqp->ack(message.value()->deliveryTag))
-            break;
+    for (const AmqpMessage &message :
+         test::drainQueue(uri.isEmpty() ? testAmqpUri(m_node, kVhost) : uri, queue)) {
+        out.ids << message.properties.messageId;
+        out.messages << message;
     }
     return out;
 }
 
 qint64 TestRabbitRedrive::ready(const QString &queue)
 {
-    auto amqp = connect();
-    if (!amqp)
-        return -1;
-    auto counts = amqp->inspectQueue(queue);
-    return counts ? counts->messages : -1;
+    return test::readyCount(testAmqpUri(m_node, kVhost), queue);
 }
 
 RedriveRequest TestRabbitRedrive::request(const QString &dlq, const QString &destination) const

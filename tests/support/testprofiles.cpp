@@ -71,4 +71,30 @@ QString writeProfiles(const QString &dir, const QList<ClusterProfile> &profiles)
     return path;
 }
 
+QList<AmqpMessage> drainQueue(const QString &uri, const QString &queue)
+{
+    QList<AmqpMessage> out;
+    auto amqp = openAmqp(uri, std::chrono::seconds(10));
+    if (!amqp)
+        return out;
+    for (;;) {
+        auto message = amqp->get(queue);
+        if (!message || !message->has_value())
+            break;
+        out << *message.value();
+        if (!amqp->ack(message.value()->deliveryTag))
+            break;
+    }
+    return out;
+}
+
+qint64 readyCount(const QString &uri, const QString &queue)
+{
+    auto amqp = openAmqp(uri, std::chrono::seconds(10));
+    if (!amqp)
+        return -1;
+    auto counts = amqp->inspectQueue(queue);
+    return counts ? counts->messages : -1;
+}
+
 } // namespace veltrix::test

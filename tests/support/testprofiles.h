@@ -25,6 +25,12 @@ Result<std::unique_ptr<MockKafkaCluster>> startMockKafka(const QStringList &topi
 std::unique_ptr<AmqpConnection>
 openAmqp(const QString &uri, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// Every message of `queue` taken out (basic.get, ack), in order: what a test checks
+// afterwards. Empty when the broker cannot be reached.
+QList<AmqpMessage> drainQueue(const QString &uri, const QString &queue);
+// The queue's ready count; -1 when it cannot be asked.
+qint64 readyCount(const QString &uri, const QString &queue);
+
 // Writes the profiles into dir/profiles.json and returns the path; QFAILs are up to
 // the caller (an empty string means it could not be written).
 QString writeProfiles(const QString &dir, const QList<ClusterProfile> &profiles);

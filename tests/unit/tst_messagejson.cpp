@@ -174,6 +174,7 @@ private slots:
     void writeJsonLinesToDevice();
     void writeJsonLinesFailsOnAClosedDevice();
     void writeJsonLinesReportsAFullDisk();
+    void editedHeadersComeBackTyped();
 };
 
 void TestMessageJson::kafkaContract()
@@ -462,6 +463,40 @@ void TestMessageJson::writeJsonLinesReportsAFullDisk()
         QVERIFY(!writeJsonLines(full, {springDeadLetter()}, &error));
         QVERIFY2(error.contains(u"space", Qt::CaseInsensitive), qPrintable(error));
     }
+}
+
+void TestMessageJson::editedHeadersComeBackTyped()
+{
+    const QDateTime when = QDateTime::fromSecsSinceEpoch(1'700'000'000, Qt::UTC);
+    const QVariantMap original {{QStringLiteral("x-death"),
+                                 QVariantList {QVariantMap {{QStringLiteral("count"), qint64(2)},
+                                                            {QStringLiteral("time"), when}}}},
+                                {QStringLiteral("small"), QVariant::fromValue<qint8>(7)},
+                                {QStringLiteral("bin"), QByteArray("\xff\x00", 2)},
+                                {QStringLiteral("tenant"), QStringLiteral("acme")}};
+    // Round trip: every value keeps its type, even those JSON cannot tell apart.
+    QCOMPARE(amqpTableFromJson(amqpTableToJson(original), original), original);
+
+    // Edited and new keys are read as JSON says; dropped keys are gone.
+    QJsonObject edited = amqpTableToJson(original);
+    edited.insert(QStringLiteral("tenant"), QStringLiteral("globex"));
+    edited.insert(QStringLiteral("retries"), 3);
+    edited.insert(QStringLiteral("blob"),
+                  QJsonObject {{QStringLiteral("base64"), QStringLiteral("AAE=")}});
+    edited.insert(QStringLiteral("nested"),
+                  QJsonObject {{QStringLiteral("a"), QJsonArray {1.5, true}}});
+    edited.insert(QStringLiteral("nothing"), QJsonValue());
+    edited.remove(QStringLiteral("small"));
+    const QVariantMap back = amqpTableFromJson(edited, original);
+    QCOMPARE(back.value(QStringLiteral("x-death")), original.value(QStringLiteral("x-death")));
+    QCOMPARE(back.value(QStringLiteral("tenant")).toString(), QStringLiteral("globex"));
+    QCOMPARE(back.value(QStringLiteral("retries")).typeId(), int(QMetaType::LongLong));
+    QCOMPARE(back.value(QStringLiteral("blob")).toByteArray(), QByteArray("\x00\x01", 2));
+    QCOMPARE(back.value(QStringLiteral("nested")).toMap().value(QStringLiteral("a")).toList(),
+             (QVariantList {1.5, true}));
+    QVERIFY(back.contains(QStringLiteral("nothing")));
+    QVERIFY(!back.value(QStringLiteral("nothing")).isValid());
+    QVERIFY(!back.contains(QStringLiteral("small")));
 }
 
 QTEST_GUILESS_MAIN(TestMessageJson)
