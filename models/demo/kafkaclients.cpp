@@ -119,7 +119,9 @@ WorkloadConsumer::WorkloadConsumer(std::unique_ptr<KafkaHandle> handle, ErrorSin
 WorkloadConsumer::~WorkloadConsumer()
 {
     commit(2000);
-    rd_kafka_consumer_close(m_handle->get());
+    // Bounded: with the broker already gone (it crashed, or was stopped first) an
+    // unbounded close would keep the demo from ever stopping.
+    m_handle->closeConsumer(std::chrono::seconds(5));
 }
 
 rd_kafka_message_t *WorkloadConsumer::poll(int timeoutMs)

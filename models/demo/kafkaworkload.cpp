@@ -472,7 +472,10 @@ Result<bool> KafkaWorkload::start()
              {u"auto.offset.reset"_s, u"earliest"_s},
              // Small prefetch: the throttled analytics reader must not buffer its lag in RAM.
              {u"queued.min.messages"_s, u"1000"_s},
-             {u"queued.max.messages.kbytes"_s, u"1024"_s}});
+             {u"queued.max.messages.kbytes"_s, u"1024"_s},
+             // With the broker gone, destroying a group member waits out its session
+             // (45 s by default): the demo must stop promptly.
+             {u"session.timeout.ms"_s, u"6000"_s}});
         if (!handle)
             return handle.error();
         rd_kafka_t *rk = handle.value()->get();

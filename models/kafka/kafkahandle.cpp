@@ -1,5 +1,7 @@
 #include "kafkahandle.h"
 
+#include <cstring>
+
 #include <QMutexLocker>
 #include <QRegularExpression>
 
@@ -24,7 +26,38 @@ bool setProperty(rd_kafka_conf_t *conf, const QString &key, const QString &value
 KafkaHandle::~KafkaHandle()
 {
     if (m_rk)
-        rd_kafka_destroy(m_rk);
+        rd_kafka_destroy_flags(m_rk, m_destroyFlags);
+}
+
+bool KafkaHandle::closeConsumer(std::chrono::milliseconds timeout)
+{
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(m_rk);
+    rd_kafka_error_t *error = rd_kafka_consumer_close_queue(m_rk, queue);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!error && !rd_kafka_consumer_closed(m_rk)
+           && std::chrono::steady_clock::now() < deadline) {
+        rd_kafka_event_t *event = rd_kafka_queue_poll(queue, 100);
+        if (!event)
+            continue;
+        // Leaving the group revokes everything: give it up, as librdkafka asks here.
+        if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) {
+            if (std::strcmp(rd_kafka_rebalance_protocol(m_rk), "COOPERATIVE") == 0) {
+                if (rd_kafka_error_t *unassign = rd_kafka_incremental_unassign(
+                        m_rk, rd_kafka_event_topic_partition_list(event)))
+                    rd_kafka_error_destroy(unassign);
+            } else {
+                rd_kafka_assign(m_rk, nullptr);
+            }
+        }
+        rd_kafka_event_destroy(event);
+    }
+    const bool closed = !error && rd_kafka_consumer_closed(m_rk);
+    if (error)
+        rd_kafka_error_destroy(error);
+    rd_kafka_queue_destroy(queue);
+    if (!closed)
+        m_destroyFlags = RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE;
+    return closed;
 }
 
 Result<std::unique_ptr<KafkaHandle>>

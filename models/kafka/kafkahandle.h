@@ -9,6 +9,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -40,6 +41,11 @@ public:
 
     QString lastTransportError() const;
 
+    // A consumer's close (leave the group, final commits), bounded: librdkafka's own close
+    // waits for ever when the group coordinator is gone. False when it did not finish in
+    // time; the handle is then destroyed without closing again.
+    bool closeConsumer(std::chrono::milliseconds timeout);
+
 private:
     KafkaHandle() = default;
     static void onError(rd_kafka_t *rk, int err, const char *reason, void *opaque);
@@ -47,6 +53,7 @@ private:
     void rememberTransportError(const QString &text);
 
     rd_kafka_t *m_rk = nullptr;
+    int m_destroyFlags = 0;
     QString m_clusterName;
     QString m_bootstrap;
     mutable QMutex m_mutex;

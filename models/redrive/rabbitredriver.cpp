@@ -174,18 +174,25 @@ void RabbitRedriver::run()
         return dryRun();
 
     const auto retryFor = std::chrono::seconds(m_request.retryForSeconds);
-    std::optional<std::chrono::steady_clock::time_point> faultSince;
+    // A plain time point with a flag: GCC 12 misreads an optional here as uninitialised.
+    std::chrono::steady_clock::time_point faultSince {};
+    bool inFault = false;
     auto backoff = 250ms;
+    int attempt = 0;
     while (!m_run.control.isCancelled()) {
-        auto connected = m_source ? Result<bool>(true) : connect();
-        auto finished = connected ? pass() : connected;
-        if (finished) {
-            if (faultSince) {
-                faultSince.reset();
+        Result<bool> connected = true;
+        if (!m_source) {
+            connected = connect();
+            if (connected && inFault) { // recovered: a later fault gets its own retries
+                ++m_report.reconnects;
+                inFault = false;
                 backoff = 250ms;
+                attempt = 0;
             }
-            break; // done or cancelled
         }
+        auto finished = connected ? pass() : connected;
+        if (finished)
+            break; // done or cancelled
         // A fault: the broker requeues every unacknowledged message when the connection
         // goes, so the held ones and the unconfirmed ones are back in the DLQ. The
         // unconfirmed ones may also have reached the destination: they are republished
@@ -197,19 +204,21 @@ void RabbitRedriver::run()
         m_held.clear();
         disconnect();
         // A broker that never answered is an error to report now, not to wait out.
-        if (!m_everConnected || !isTransient(finished.error(), closeCode, faultSince.has_value()))
+        if (!m_everConnected || !isTransient(finished.error(), closeCode, inFault))
             return stop(RedriveReport::Outcome::Stopped, finished.error().describe());
         const auto now = std::chrono::steady_clock::now();
-        if (!faultSince)
+        if (!inFault) {
+            inFault = true;
             faultSince = now;
-        if (now - *faultSince > retryFor)
+        }
+        if (now - faultSince > retryFor)
             return stop(RedriveReport::Outcome::Stopped,
                         u"gave up after %1 s of retrying: %2"_s.arg(m_request.retryForSeconds)
                             .arg(finished.error().describe()));
-        ++m_report.reconnects;
-        progress(
-            u"reconnecting in %1 ms: %2"_s.arg(backoff.count()).arg(finished.error().describe()),
-            true);
+        progress(u"reconnecting in %1 ms (attempt %2): %3"_s.arg(backoff.count())
+                     .arg(++attempt)
+                     .arg(finished.error().describe()),
+                 true);
         m_run.sleepFor(backoff);
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, 5s);
     }

@@ -249,13 +249,7 @@ RedriveReport TestRedriveViews::waitForReport(RedriveDialog &dialog, int timeout
 
 QList<QJsonObject> TestRedriveViews::auditLines() const
 {
-    QFile file(m_dir.filePath(u"audit.jsonl"_s));
-    QList<QJsonObject> lines;
-    if (!file.open(QIODevice::ReadOnly))
-        return lines;
-    while (!file.atEnd())
-        lines << QJsonDocument::fromJson(file.readLine()).object();
-    return lines;
+    return test::readJsonLines(m_dir.filePath(u"audit.jsonl"_s));
 }
 
 void TestRedriveViews::modelsPassTheTester()

@@ -5,6 +5,7 @@
 #include "kafka/kafkahandle.h"
 #include "kafka/mockkafkacluster.h"
 #include "session/sessionmanager.h"
+#include "testkafka.h"
 #include "testprofiles.h"
 
 #include <librdkafka/rdkafka.h>
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void deadClusterFailsFastWithReason();
     void badPropertyIsAConfigurationError();
     void sessionPublishesStatusAndTopology();
+    void consumerCloseIsBoundedWhenTheBrokersAreGone();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
@@ -171,6 +173,71 @@ void TestKafkaCluster::sessionPublishesStatusAndTopology()
     }
     QCOMPARE(last.value(QStringLiteral("mock")), ConnectionStatus::State::Connected);
     QCOMPARE(last.value(QStringLiteral("gone")), ConnectionStatus::State::Failed);
+}
+
+// A group member whose coordinator vanished, with offsets still to commit: librdkafka's
+// own close waits for ever and the destroy waits out the session (the demo hung on stop
+// when its broker process died first).
+void TestKafkaCluster::consumerCloseIsBoundedWhenTheBrokersAreGone()
+{
+    auto mock = MockKafkaCluster::start(1);
+    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
+    QVERIFY(mock.value()->createTopic(QStringLiteral("t"), 2, 1).ok());
+    const ClusterProfile profile
+        = test::kafkaProfile(QStringLiteral("closing"), mock.value()->bootstrapServers());
+    QVERIFY(test::produceCounts(profile, QStringLiteral("t"), {5, 5}).ok());
+    // Each join uses its own group, so one member's leaving never holds up the next join.
+    auto joinGroup = [&](const QString &group) -> std::unique_ptr<KafkaHandle> {
+        auto consumer = KafkaHandle::create(
+            profile, RD_KAFKA_CONSUMER,
+            {{QStringLiteral("group.id"), group},
+             // As the demo's consumers: with the broker gone, the destroy waits this out.
+             {QStringLiteral("session.timeout.ms"), QStringLiteral("6000")},
+             {QStringLiteral("auto.offset.reset"), QStringLiteral("earliest")},
+             // Consumed offsets stay uncommitted until the close, which must commit them.
+             {QStringLiteral("auto.commit.interval.ms"), QStringLiteral("600000")}});
+        if (!consumer)
+            return nullptr;
+        rd_kafka_t *rk = consumer.value()->get();
+        rd_kafka_poll_set_consumer(rk);
+        rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(topics, "t", RD_KAFKA_PARTITION_UA);
+        rd_kafka_subscribe(rk, topics);
+        rd_kafka_topic_partition_list_destroy(topics);
+        QElapsedTimer waited;
+        waited.start();
+        int consumed = 0;
+        while (waited.elapsed() < 30000 && consumed < 10) {
+            if (rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100)) {
+                consumed += m->err ? 0 : 1;
+                rd_kafka_message_destroy(m);
+            }
+        }
+        if (consumed == 10)
+            return std::move(consumer).value();
+        return nullptr;
+    };
+
+    // With the broker there, the close finishes.
+    auto member = joinGroup(QStringLiteral("tst-close-up"));
+    QVERIFY2(member, "the consumer never consumed the records");
+    QVERIFY(member->closeConsumer(std::chrono::seconds(20)));
+    member.reset();
+
+    // With the broker gone, it gives up after the bound, and destroying the handle does
+    // not try to close again.
+    member = joinGroup(QStringLiteral("tst-close-down"));
+    QVERIFY2(member, "the consumer never consumed the records");
+    QVERIFY(mock.value()->setBrokerUp(1, false).ok());
+    QElapsedTimer clock;
+    clock.start();
+    const bool closed = member->closeConsumer(std::chrono::seconds(2));
+    const qint64 closeMs = clock.elapsed();
+    member.reset();
+    qInfo("close with the broker gone: %s after %lld ms, destroyed after %lld ms",
+          closed ? "closed" : "gave up", closeMs, clock.elapsed());
+    QVERIFY2(!closed && closeMs < 4000, "the close did not give up at its bound");
+    QVERIFY2(clock.elapsed() < 15000, "destroying a consumer without its broker hung");
 }
 
 QTEST_GUILESS_MAIN(TestKafkaCluster)

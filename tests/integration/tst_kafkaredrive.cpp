@@ -252,15 +252,9 @@ bool TestKafkaRedrive::produce(const QString &topic, const QList<test::TestRecor
 
 QList<QJsonObject> TestKafkaRedrive::auditLines(const QString &runId) const
 {
-    QList<QJsonObject> lines;
-    QFile file(m_auditPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return lines;
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        const QJsonObject object = QJsonDocument::fromJson(line).object();
-        if (object.value(u"run_id"_s).toString() == runId)
-            lines << object;
-    }
+    QList<QJsonObject> lines = test::readJsonLines(m_auditPath);
+    lines.removeIf(
+        [&](const QJsonObject &line) { return line.value(u"run_id"_s).toString() != runId; });
     return lines;
 }
 

@@ -178,13 +178,7 @@ RedriveReport TestRabbitRedrive::run(const RedriveRequest &request, const Cluste
 
 QList<QJsonObject> TestRabbitRedrive::auditLines() const
 {
-    QFile file(m_dir.filePath(QStringLiteral("audit.jsonl")));
-    QList<QJsonObject> lines;
-    if (!file.open(QIODevice::ReadOnly))
-        return lines;
-    while (!file.atEnd())
-        lines << QJsonDocument::fromJson(file.readLine()).object();
-    return lines;
+    return test::readJsonLines(m_dir.filePath(QStringLiteral("audit.jsonl")));
 }
 
 void TestRabbitRedrive::redrivesAllToTheOriginalQueue()

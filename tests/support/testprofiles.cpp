@@ -2,6 +2,8 @@
 
 #include "core/profilefile.h"
 
+#include <QFile>
+#include <QJsonDocument>
 #include <QTcpServer>
 
 namespace veltrix::test {
@@ -95,6 +97,18 @@ qint64 readyCount(const QString &uri, const QString &queue)
         return -1;
     auto counts = amqp->inspectQueue(queue);
     return counts ? counts->messages : -1;
+}
+
+QList<QJsonObject> readJsonLines(const QString &path)
+{
+    QList<QJsonObject> lines;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return lines;
+    for (const QByteArray &line : file.readAll().split('\n'))
+        if (!line.isEmpty())
+            lines << QJsonDocument::fromJson(line).object();
+    return lines;
 }
 
 } // namespace veltrix::test

@@ -5,6 +5,8 @@
 #include "rabbitmq/amqpconnection.h"
 #include "rabbitmq/localrabbitnode.h"
 
+#include <QJsonObject>
+#include <QList>
 #include <QString>
 
 namespace veltrix::test {
@@ -30,6 +32,9 @@ openAmqp(const QString &uri, std::chrono::milliseconds timeout = std::chrono::se
 QList<AmqpMessage> drainQueue(const QString &uri, const QString &queue);
 // The queue's ready count; -1 when it cannot be asked.
 qint64 readyCount(const QString &uri, const QString &queue);
+
+// Every line of a JSON Lines file (an audit log) as an object; empty when unreadable.
+QList<QJsonObject> readJsonLines(const QString &path);
 
 // Writes the profiles into dir/profiles.json and returns the path; QFAILs are up to
 // the caller (an empty string means it could not be written).
