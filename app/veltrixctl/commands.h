@@ -17,4 +17,8 @@ void addRedriveOptions(QCommandLineParser &parser);
 int runRedrive(const CtlContext &context, const QCommandLineParser &parser,
                const ClusterProfile &profile, const DlqSource &source);
 
+void addProbeOptions(QCommandLineParser &parser);
+// `probe [SOURCE]`: args are what follows "probe".
+int runProbe(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);
+
 } // namespace veltrix::ctl

@@ -23,16 +23,20 @@ int main(int argc, char *argv[])
                        "  dlq show SOURCE   messages of one DLQ without removing them; SOURCE is "
                        "kafka:<cluster>/<topic> or rabbitmq:<cluster>/<vhost>/<queue>\n"
                        "  dlq redrive SOURCE   move dead letters back (or --to elsewhere), "
-                       "paced, confirmed, audited; --dry-run to preview"));
+                       "paced, confirmed, audited; --dry-run to preview\n"
+                       "  probe [SOURCE]   end-to-end latency probes, once; SOURCE is "
+                       "kafka:<cluster>[/<topic>] or rabbitmq:<cluster>[/<vhost>] (default: "
+                       "every selected cluster)"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("profiles | check | lag | dlq"));
+                                 QStringLiteral("profiles | check | lag | dlq | probe"));
     CtlContext context;
     context.addOptions(parser);
     addLagOptions(parser);
     addDlqOptions(parser);
     addRedriveOptions(parser);
+    addProbeOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -43,6 +47,8 @@ int main(int argc, char *argv[])
     const QString &command = args.first();
     if (command == QLatin1String("dlq"))
         return runDlq(context, parser, args.mid(1));
+    if (command == QLatin1String("probe"))
+        return runProbe(context, parser, args.mid(1));
     if (args.size() > 1) {
         printError(QStringLiteral("%1: unexpected argument \"%2\"").arg(command, args.at(1)));
         return ExitUsage;

@@ -40,7 +40,7 @@ struct RedriveOptions
                             u"IDS"_s};
     QCommandLineOption rate {u"rate"_s,
                              u"dlq redrive: at most N messages per second (default 0: as fast "
-                             "as the brokers confirm)."_s,
+                             "as the brokers confirm). probe: rounds per second (default 5)."_s,
                              u"N"_s, u"0"_s};
     QCommandLineOption window {u"in-flight"_s,
                                u"dlq redrive: messages in flight (published, not yet confirmed) "

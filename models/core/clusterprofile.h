@@ -1,6 +1,7 @@
 #pragma once
 
 #include "lagsettings.h"
+#include "probesettings.h"
 
 #include <QList>
 #include <QMap>
@@ -26,6 +27,7 @@ struct ClusterProfile
     // (defaultDeadLetterPatterns) when set.
     std::optional<QStringList> deadLetterPatterns;
     QStringList effectiveDeadLetterPatterns() const;
+    ProbeSettings probe; // "probe": {"enabled", "topic" (Kafka), "rate", "deadline_s"}
 
     // Kafka
     QString bootstrap; // "host:port,host:port"

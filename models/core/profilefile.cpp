@@ -23,9 +23,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QStringList commonFields = {u"name"_s, u"kind"_s, u"read_only"_s, u"dead_letter_patterns"_s};
+const QStringList commonFields
+    = {u"name"_s, u"kind"_s, u"read_only"_s, u"dead_letter_patterns"_s, u"probe"_s};
 const QStringList kafkaFields = {u"bootstrap"_s, u"properties"_s, u"groups"_s, u"lag"_s};
 const QStringList lagFields = {u"interval_s"_s, u"window_s"_s};
+const QStringList probeFields = {u"enabled"_s, u"topic"_s, u"rate"_s, u"deadline_s"_s};
 const QStringList rabbitFields = {u"amqp"_s, u"management"_s};
 const QString kafkaName = clusterKindName(ClusterKind::Kafka);
 const QString rabbitName = clusterKindName(ClusterKind::RabbitMq);
@@ -193,6 +195,8 @@ private:
     Failure checkKafka(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
     Failure checkRabbit(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
     Failure checkLag(const QJsonValue &value, const JsonPath &at, LagSettings *out) const;
+    Failure checkProbe(const QJsonValue &value, const JsonPath &at, bool isKafka,
+                       ProbeSettings *out) const;
     Failure readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
                         double min, double max, std::chrono::milliseconds *out) const;
 
@@ -246,6 +250,12 @@ Failure Checker::checkCluster(const QJsonValue &value, const JsonPath &at,
         if (Failure e = readStringList(object, at, u"dead_letter_patterns"_s, &patterns))
             return e;
         out->deadLetterPatterns = patterns;
+    }
+
+    if (object.contains(u"probe"_s)) {
+        if (Failure e
+            = checkProbe(object.value(u"probe"_s), at.member(u"probe"_s), isKafka, &out->probe))
+            return e;
     }
 
     for (const QString &key : isKafka ? rabbitFields : kafkaFields) {
@@ -333,6 +343,38 @@ Failure Checker::checkLag(const QJsonValue &value, const JsonPath &at, LagSettin
                      u"must hold at least two polls: at least twice interval_s ("_s
                          + QString::number(2 * out->interval.count() / 1000.0) + u" s)"_s);
     return {};
+}
+
+Failure Checker::checkProbe(const QJsonValue &value, const JsonPath &at, bool isKafka,
+                            ProbeSettings *out) const
+{
+    if (!value.isObject())
+        return error(at,
+                     u"must be an object like {\"enabled\": true, \"rate\": 1}, not "_s
+                         + typeName(value));
+    const QJsonObject object = value.toObject();
+    if (Failure e = unknownFields(object, at, probeFields, probeFields))
+        return e;
+    const QJsonValue enabled = object.value(u"enabled"_s);
+    if (!enabled.isUndefined() && !enabled.isBool())
+        return error(at.member(u"enabled"_s), u"must be true or false, not "_s + typeName(enabled));
+    out->enabled = enabled.toBool(false);
+    if (object.contains(u"topic"_s)) {
+        if (!isKafka)
+            return error(at.member(u"topic"_s),
+                         u"only Kafka probes use a topic; RabbitMQ probes use temporary "
+                         "exclusive queues"_s);
+        if (Failure e = readString(object, at, u"topic"_s, &out->topic))
+            return e;
+    }
+    const QJsonValue rate = object.value(u"rate"_s);
+    if (!rate.isUndefined()) {
+        if (!rate.isDouble() || rate.toDouble() < 0.01 || rate.toDouble() > 100)
+            return error(at.member(u"rate"_s),
+                         u"must be a number of probes per second between 0.01 and 100"_s);
+        out->rate = rate.toDouble();
+    }
+    return readSeconds(object, at, u"deadline_s"_s, 0.1, 600, &out->deadline);
 }
 
 Failure Checker::readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
@@ -456,6 +498,14 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
         if (profile.deadLetterPatterns)
             object.insert(u"dead_letter_patterns"_s,
                           QJsonArray::fromStringList(*profile.deadLetterPatterns));
+        if (profile.probe != ProbeSettings {}) {
+            QJsonObject probe {{u"enabled"_s, profile.probe.enabled},
+                               {u"rate"_s, profile.probe.rate},
+                               {u"deadline_s"_s, profile.probe.deadline.count() / 1000.0}};
+            if (profile.kind == ClusterKind::Kafka)
+                probe.insert(u"topic"_s, profile.probe.topic);
+            object.insert(u"probe"_s, probe);
+        }
         if (profile.kind == ClusterKind::Kafka) {
             object.insert(u"bootstrap"_s, profile.bootstrap);
             if (!profile.properties.isEmpty()) {

@@ -175,12 +175,16 @@ QList<ClusterProfile> DemoEnvironment::profilesFor(const DemoEndpoints &endpoint
                     names::OrderServiceRetry1Group, names::PaymentServiceGroup,
                     names::InventorySinkGroup,      names::AnalyticsGroup,
                     names::FraudCheckGroup,         names::AuditArchiverGroup};
+    // The dashboards have something to show from the first second.
+    kafka.probe.enabled = true;
+    kafka.probe.topic = names::ProbeTopic;
 
     ClusterProfile rabbit;
     rabbit.name = QStringLiteral("shop-rabbit");
     rabbit.kind = ClusterKind::RabbitMq;
     rabbit.amqpUri = endpoints.amqpUri;
     rabbit.managementUrl = endpoints.managementUrl;
+    rabbit.probe.enabled = true;
     return {kafka, rabbit};
 }
 

@@ -29,6 +29,8 @@ inline const QString InventorySinkGroup = QStringLiteral("inventory-sink");
 inline const QString AnalyticsGroup = QStringLiteral("analytics"); // the slow one
 inline const QString FraudCheckGroup = QStringLiteral("fraud-check"); // died: STOP
 inline const QString AuditLogTopic = QStringLiteral("audit-log");
+// The console's end-to-end probe topic (the profile default), one partition per broker.
+inline const QString ProbeTopic = QStringLiteral("veltrix-probe");
 inline const QString AuditArchiverGroup = QStringLiteral("audit-archiver"); // OUT_OF_RANGE
 // RabbitMQ (all in vhost "shop")
 inline const QString Vhost = QStringLiteral("shop");

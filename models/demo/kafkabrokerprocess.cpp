@@ -23,7 +23,7 @@ const TopicSpec DemoTopics[] = {
     {names::OrdersTopic, 6},   {names::PaymentsTopic, 4}, {names::InventoryTopic, 4},
     {names::OrdersRetry0, 6},  {names::OrdersRetry1, 6},  {names::OrdersDlt, 3},
     {names::PaymentsDlt, 2},   {names::InventoryDlt, 2},  {names::RetryPoliciesTopic, 1},
-    {names::AuditLogTopic, 1},
+    {names::AuditLogTopic, 1}, {names::ProbeTopic, 3},
 };
 
 const QByteArray BootstrapPrefix = "kafka-broker: bootstrap ";

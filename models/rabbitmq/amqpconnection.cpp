@@ -338,6 +338,18 @@ Result<bool> AmqpConnection::declareQueue(const QString &name, bool durable,
     return checkReply(QStringLiteral("declaring queue \"%1\"").arg(name));
 }
 
+Result<QString> AmqpConnection::declareTemporaryQueue()
+{
+    amqp_queue_declare_ok_t *ok
+        = amqp_queue_declare(m_conn, 1, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
+    if (auto checked = checkReply(QStringLiteral("declaring a temporary queue")); !checked)
+        return checked.error();
+    if (!ok)
+        return BrokerError::make(BrokerError::Kind::Protocol,
+                                 QStringLiteral("the broker named no temporary queue"));
+    return QString::fromUtf8(static_cast<const char *>(ok->queue.bytes), qsizetype(ok->queue.len));
+}
+
 Result<bool> AmqpConnection::checkExchange(const QString &name)
 {
     const QByteArray exchange = name.toUtf8();

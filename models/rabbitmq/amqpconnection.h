@@ -73,6 +73,8 @@ public:
     QString serverProperty(const char *key) const; // "version", "cluster_name", "product"
 
     Result<bool> declareQueue(const QString &name, bool durable, const QVariantMap &arguments = {});
+    // A server-named, exclusive, auto-delete queue: gone with this connection.
+    Result<QString> declareTemporaryQueue();
     Result<bool> deleteQueue(const QString &name);
     Result<bool> declareExchange(const QString &name, const QString &type, bool durable,
                                  const QVariantMap &arguments = {});

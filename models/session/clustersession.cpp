@@ -2,6 +2,7 @@
 
 #include "deadletter/dlqscanner.h"
 #include "kafka/kafkalagpoller.h"
+#include "metrics/metricfeeder.h"
 
 #include <QTimer>
 
@@ -64,8 +65,12 @@ void ClusterSession::scanDlqs()
         return;
     // A cluster that is down would cost this thread a timeout per scan; the status bar
     // already says why, and the DLQ list keeps the last rows it had.
-    if (m_connected)
-        Q_EMIT dlqListingAvailable(m_dlqScanner->scan());
+    if (m_connected) {
+        const DlqListing listing = m_dlqScanner->scan();
+        if (m_metrics)
+            feedDlqListing(*m_metrics, listing);
+        Q_EMIT dlqListingAvailable(listing);
+    }
     m_dlqTimer->start(DlqScanIntervalMs); // after the scan: a slow one never stacks up
 }
 
@@ -74,6 +79,8 @@ void ClusterSession::pollLag()
     if (!m_lagPoller)
         return;
     auto snapshot = m_lagPoller->poll();
+    if (snapshot && m_metrics)
+        feedLagSnapshot(*m_metrics, snapshot.value());
     if (snapshot)
         Q_EMIT lagSnapshotAvailable(snapshot.value());
     else

@@ -7,12 +7,15 @@
 
 #include <QObject>
 
+#include <memory>
+
 class QTimer;
 
 namespace veltrix {
 
 class KafkaLagPoller;
 class DlqScanner;
+class MetricStore;
 
 // One cluster's worker: lives on its own thread, makes the blocking calls there and
 // publishes value snapshots through queued signals. Never two refreshes at once.
@@ -24,6 +27,9 @@ public:
     ~ClusterSession() override;
 
     const ClusterProfile &profile() const { return m_profile; }
+    // Lag snapshots and DLQ listings also become dashboard series here, on the worker.
+    // Set before start().
+    void setMetricStore(std::shared_ptr<MetricStore> store) { m_metrics = std::move(store); }
 
 public Q_SLOTS:
     void start(); // call on the worker thread (queued)
@@ -52,6 +58,7 @@ private:
     QTimer *m_lagTimer = nullptr;
     std::unique_ptr<DlqScanner> m_dlqScanner;
     QTimer *m_dlqTimer = nullptr;
+    std::shared_ptr<MetricStore> m_metrics;
     bool m_connected = false;
     bool m_reportedFirstOutcome = false;
     int m_consecutiveFailures = 0;

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QSet>
 
+#include <memory>
 #include <vector>
 
 class QThread;
@@ -16,6 +17,8 @@ class QThread;
 namespace veltrix {
 
 class ClusterSession;
+class MetricStore;
+class MetricsSession;
 
 // Owns one ClusterSession and its thread per profile; lives on the GUI thread and
 // forwards the sessions' snapshots to it.
@@ -26,6 +29,8 @@ public:
     explicit SessionManager(QObject *parent = nullptr);
     ~SessionManager() override;
 
+    // Where lag, DLQ, probe and rate series go for the dashboards; set before open().
+    void setMetricStore(std::shared_ptr<MetricStore> store) { m_metrics = std::move(store); }
     void open(const QList<ClusterProfile> &profiles);
     void closeAll();
 
@@ -40,13 +45,20 @@ Q_SIGNALS:
     void lagPollFailed(const QString &clusterName, const QString &error);
     void dlqListingAvailable(const veltrix::DlqListing &listing);
     void allSessionsReported();
+    // A cluster's probes or rates failing, in words; empty once they work again.
+    void metricsProblemChanged(const QString &cluster, const QString &problem);
 
 private:
     struct Worker
     {
         QThread *thread = nullptr;
         ClusterSession *session = nullptr;
+        QThread *metricsThread = nullptr; // only when the profile has dashboard feeds
+        MetricsSession *metrics = nullptr;
     };
+    void startMetrics(Worker &worker, const ClusterProfile &profile);
+
+    std::shared_ptr<MetricStore> m_metrics;
     QList<ClusterProfile> m_profiles;
     std::vector<Worker> m_workers;
     QSet<QString> m_reported;

@@ -76,6 +76,8 @@ private Q_SLOTS:
     void dlqShowBrowsesAQueueAndPutsItBack();
     void dlqRejectsBadSourcesAndOptions();
     void dlqRedriveMovesPreviewsAndRefuses();
+    void probeJsonFollowsTheContract();
+    void probeFailuresAndBadOptions();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
@@ -660,6 +662,104 @@ void TestVeltrixCtl::dlqRedriveMovesPreviewsAndRefuses()
             == QStringLiteral("redrive.finish"))
             ++finishes;
     QCOMPARE(finishes, 6); // the refusal too
+}
+
+void TestVeltrixCtl::probeJsonFollowsTheContract()
+{
+    QVERIFY(m_mock->createTopic(QStringLiteral("ctl-probe"), 3, 3).ok());
+    const auto objects = [](const QByteArray &out) {
+        QList<QJsonObject> list;
+        for (const QByteArray &line : out.trimmed().split('\n'))
+            list.append(QJsonDocument::fromJson(line).object());
+        return list;
+    };
+    const QStringList contract
+        = {QStringLiteral("availability"), QStringLiteral("kind"),   QStringLiteral("max_ms"),
+           QStringLiteral("p50_ms"),       QStringLiteral("p95_ms"), QStringLiteral("p99_ms"),
+           QStringLiteral("received"),     QStringLiteral("sent"),   QStringLiteral("target")};
+    const auto checkLatencies = [](const QJsonObject &o) {
+        const double p50 = o[QStringLiteral("p50_ms")].toDouble();
+        QVERIFY2(
+            p50 > 0 && p50 <= o[QStringLiteral("p95_ms")].toDouble()
+                && o[QStringLiteral("p95_ms")].toDouble() <= o[QStringLiteral("p99_ms")].toDouble()
+                && o[QStringLiteral("p99_ms")].toDouble() <= o[QStringLiteral("max_ms")].toDouble()
+                && o[QStringLiteral("max_ms")].toDouble() < 5000,
+            QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+    };
+
+    // Kafka: 4 rounds of one probe to each of the 3 partitions.
+    const Run kafka = runCtl({QStringLiteral("probe"), QStringLiteral("kafka:shop-kafka/ctl-probe"),
+                              QStringLiteral("--count"), QStringLiteral("4"),
+                              QStringLiteral("--rate"), QStringLiteral("20"),
+                              QStringLiteral("--json"), QStringLiteral("--profiles"), m_profiles});
+    QVERIFY2(kafka.exitCode == 0, kafka.err.constData());
+    const QList<QJsonObject> kafkaLines = objects(kafka.out);
+    QCOMPARE(kafkaLines.size(), 1);
+    const QJsonObject e2e = kafkaLines.first();
+    QCOMPARE(e2e.keys(), contract);
+    QCOMPARE(e2e[QStringLiteral("target")].toString(),
+             QStringLiteral("kafka:shop-kafka/ctl-probe"));
+    QCOMPARE(e2e[QStringLiteral("kind")].toString(), QStringLiteral("kafka_e2e"));
+    QCOMPARE(e2e[QStringLiteral("sent")].toInt(), 12);
+    QCOMPARE(e2e[QStringLiteral("received")].toInt(), 12);
+    QCOMPARE(e2e[QStringLiteral("availability")].toDouble(), 1.0);
+    checkLatencies(e2e);
+
+    // RabbitMQ: one line per kind, 5 of each.
+    const Run rabbit = runCtl({QStringLiteral("probe"), QStringLiteral("rabbitmq:shop-rabbit"),
+                               QStringLiteral("--count"), QStringLiteral("5"),
+                               QStringLiteral("--rate"), QStringLiteral("20"),
+                               QStringLiteral("--json"), QStringLiteral("--profiles"), m_profiles});
+    QVERIFY2(rabbit.exitCode == 0, rabbit.err.constData());
+    QStringList kinds;
+    for (const QJsonObject &o : objects(rabbit.out)) {
+        QCOMPARE(o.keys(), contract);
+        QVERIFY(o[QStringLiteral("target")].toString().startsWith(
+            QStringLiteral("rabbitmq:shop-rabbit/")));
+        QCOMPARE(o[QStringLiteral("sent")].toInt(), 5);
+        QCOMPARE(o[QStringLiteral("received")].toInt(), 5);
+        checkLatencies(o);
+        kinds.append(o[QStringLiteral("kind")].toString());
+    }
+    QCOMPARE(kinds,
+             (QStringList {QStringLiteral("publish_consume"), QStringLiteral("publish_confirm"),
+                           QStringLiteral("request_reply")}));
+
+    // The text form says the same on one line per kind.
+    const Run text = runCtl({QStringLiteral("probe"), QStringLiteral("kafka:shop-kafka/ctl-probe"),
+                             QStringLiteral("--count"), QStringLiteral("1"),
+                             QStringLiteral("--profiles"), m_profiles});
+    QVERIFY2(text.exitCode == 0, text.err.constData());
+    QVERIFY2(text.out.contains("kafka_e2e") && text.out.contains("availability 100.00 %"),
+             text.out.constData());
+}
+
+void TestVeltrixCtl::probeFailuresAndBadOptions()
+{
+    const auto probe = [this](const QStringList &rest) {
+        return runCtl(
+            QStringList {QStringLiteral("probe"), QStringLiteral("--profiles"), m_profiles} + rest);
+    };
+    const Run dead = probe({QStringLiteral("kafka:dead-kafka"), QStringLiteral("--count"),
+                            QStringLiteral("1"), QStringLiteral("--json")});
+    QCOMPARE(dead.exitCode, 1);
+    const QJsonObject error = QJsonDocument::fromJson(dead.out.trimmed()).object();
+    QCOMPARE(error[QStringLiteral("target")].toString(), QStringLiteral("dead-kafka"));
+    QVERIFY2(!error[QStringLiteral("error")].toString().isEmpty(), dead.out.constData());
+    QVERIFY2(dead.elapsedMs < 30000, "an unreachable cluster fails within its timeouts");
+
+    QCOMPARE(probe({QStringLiteral("nats:x")}).exitCode, 2);
+    QCOMPARE(probe({QStringLiteral("kafka:nope")}).exitCode, 2);
+    QCOMPARE(probe({QStringLiteral("rabbitmq:shop-kafka")}).exitCode, 2); // wrong kind
+    QCOMPARE(
+        probe({QStringLiteral("kafka:shop-kafka"), QStringLiteral("--count"), QStringLiteral("0")})
+            .exitCode,
+        2);
+    QCOMPARE(probe({QStringLiteral("kafka:shop-kafka"), QStringLiteral("--rate"),
+                    QStringLiteral("fast")})
+                 .exitCode,
+             2);
+    QCOMPARE(probe({QStringLiteral("kafka:shop-kafka"), QStringLiteral("extra")}).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)

@@ -40,6 +40,7 @@ const QByteArray validFile = R"({
             "properties": {"security.protocol": "SASL_SSL", "linger.ms": "5"},
             "groups": ["billing", "shipping"],
             "lag": {"interval_s": 0.5, "window_s": 30},
+            "probe": {"enabled": true, "topic": "ops-probe", "rate": 2, "deadline_s": 3},
             "read_only": true
         },
         {
@@ -48,6 +49,7 @@ const QByteArray validFile = R"({
             "amqp": "amqps://ops@rabbit:5671/shop",
             "management": "https://rabbit:15671",
             "dead_letter_patterns": ["*.parking", "dlq.*"],
+            "probe": {"enabled": true},
             "read_only": false
         },
         {"name": "bare", "kind": "kafka", "b\u006fotstrap": "localhost:9092"}
@@ -66,12 +68,17 @@ QList<ClusterProfile> validProfiles()
     kafka.groups = {u"billing"_s, u"shipping"_s};
     kafka.lag.interval = std::chrono::milliseconds(500);
     kafka.lag.window = std::chrono::seconds(30);
+    kafka.probe.enabled = true;
+    kafka.probe.topic = u"ops-probe"_s;
+    kafka.probe.rate = 2;
+    kafka.probe.deadline = std::chrono::seconds(3);
     ClusterProfile rabbit;
     rabbit.name = u"shop-rabbit"_s;
     rabbit.kind = ClusterKind::RabbitMq;
     rabbit.amqpUri = u"amqps://ops@rabbit:5671/shop"_s;
     rabbit.managementUrl = u"https://rabbit:15671"_s;
     rabbit.deadLetterPatterns = QStringList {u"*.parking"_s, u"dlq.*"_s};
+    rabbit.probe.enabled = true;
     ClusterProfile bare;
     bare.name = u"bare"_s;
     bare.bootstrap = u"localhost:9092"_s;
@@ -217,6 +224,7 @@ void TestProfileFile::serializeFormat()
     rabbit.kind = ClusterKind::RabbitMq;
     rabbit.readOnly = true;
     rabbit.amqpUri = u"amqp://h"_s;
+    rabbit.probe.enabled = true;
     QCOMPARE(ProfileFile::serialize({kafka, rabbit}), QByteArray(R"({
     "clusters": [
         {
@@ -235,6 +243,11 @@ void TestProfileFile::serializeFormat()
             "amqp": "amqp://h",
             "kind": "rabbitmq",
             "name": "r",
+            "probe": {
+                "deadline_s": 5,
+                "enabled": true,
+                "rate": 1
+            },
             "read_only": true
         }
     ]
@@ -381,6 +394,27 @@ void TestProfileFile::errors_data()
     QTest::newRow("property empty name")
         << cluster({name, kafka, bootstrap, R"("properties": {"": "x"})"})
         << u"clusters[0].properties[\"\"]"_s << 6 << 24 << u"property name must not be empty"_s;
+    QTest::newRow("probe not an object")
+        << cluster({name, kafka, bootstrap, R"("probe": true)"}) << u"clusters[0].probe"_s << 6 << 9
+        << u"must be an object like {\"enabled\": true, \"rate\": 1}, not a boolean"_s;
+    QTest::newRow("probe rate out of range")
+        << cluster({name, kafka, bootstrap, R"("probe": {"rate": 500})"})
+        << u"clusters[0].probe.rate"_s << 6 << 19
+        << u"must be a number of probes per second between 0.01 and 100"_s;
+    QTest::newRow("probe enabled as text")
+        << cluster({name, kafka, bootstrap, R"("probe": {"enabled": "yes"})"})
+        << u"clusters[0].probe.enabled"_s << 6 << 19 << u"must be true or false, not a string"_s;
+    QTest::newRow("probe unknown field")
+        << cluster({name, kafka, bootstrap, R"("probe": {"rates": 1})"}) << u"clusters[0].probe"_s
+        << 6 << 19 << u"unknown field \"rates\" (did you mean \"rate\"?)"_s;
+    QTest::newRow("probe topic on a rabbitmq cluster")
+        << cluster({name, rabbit, amqp, R"("probe": {"topic": "t"})"})
+        << u"clusters[0].probe.topic"_s << 6 << 19
+        << u"only Kafka probes use a topic; RabbitMQ probes use temporary exclusive queues"_s;
+    QTest::newRow("probe deadline zero")
+        << cluster({name, kafka, bootstrap, R"("probe": {"deadline_s": 0})"})
+        << u"clusters[0].probe.deadline_s"_s << 6 << 19
+        << u"must be between 0.1 and 600 seconds, not 0"_s;
     QTest::newRow("lag not an object")
         << cluster({name, kafka, bootstrap, R"("lag": 2)"}) << u"clusters[0].lag"_s << 6 << 9
         << u"must be an object like {\"interval_s\": 2, \"window_s\": 60}, not a number"_s;
