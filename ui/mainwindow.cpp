@@ -1,5 +1,8 @@
 #include "mainwindow.h"
 
+#include "dashboardpage.h"
+#include "metrics/metricstore.h"
+
 #include "clustertreedecorator.h"
 #include "connectionstatusbar.h"
 #include "consumerlagpage.h"
@@ -29,6 +32,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_lagPage(new ConsumerLagPage(this))
     , m_topicsView(new TopicsView(this))
     , m_dlqPage(new DeadLetterPage(this))
+    , m_metrics(std::make_shared<MetricStore>())
+    , m_dashboards(new DashboardPage(m_metrics, this))
     , m_indicators(new ConnectionStatusBar(this))
 {
     setWindowTitle(QStringLiteral("Veltrix Console"));
@@ -48,6 +53,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_lagPage, QStringLiteral("Consumer lag"));
     m_tabs->addTab(m_topicsView, QStringLiteral("Topics"));
     m_tabs->addTab(m_dlqPage, QStringLiteral("Dead letters"));
+    m_tabs->addTab(m_dashboards, QStringLiteral("Dashboards"));
+    m_sessions->setMetricStore(m_metrics);
+    connect(m_sessions, &SessionManager::metricsProblemChanged, m_dashboards,
+            &DashboardPage::setFeedProblem);
     m_tabs->setDocumentMode(true);
 
     auto *splitter = new QSplitter(this);
@@ -164,6 +173,18 @@ void MainWindow::openDeadLetters(const QString &source)
         return;
     }
     m_pendingDlq = parsed->toString(); // the list's spelling: %2f and c//q are the same DLQ
+}
+
+bool MainWindow::showTab(const QString &title)
+{
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->tabText(i).compare(title, Qt::CaseInsensitive) == 0) {
+            m_tabs->setCurrentIndex(i);
+            m_tabChosen = true; // the first lag poll must not switch away from it
+            return true;
+        }
+    }
+    return false;
 }
 
 void MainWindow::showProblem(const QString &problem)

@@ -4,6 +4,8 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 class QModelIndex;
 class QTabWidget;
 class QTreeView;
@@ -13,7 +15,9 @@ namespace veltrix {
 class ClusterTreeModel;
 class ConnectionStatusBar;
 class ConsumerLagPage;
+class DashboardPage;
 class DeadLetterPage;
+class MetricStore;
 class OverviewPage;
 class TopicsView;
 class SessionManager;
@@ -40,6 +44,10 @@ public:
     ConsumerLagPage *lagPage() const { return m_lagPage; }
     TopicsView *topicsView() const { return m_topicsView; }
     DeadLetterPage *deadLetterPage() const { return m_dlqPage; }
+    DashboardPage *dashboardPage() const { return m_dashboards; }
+    // Shows the tab with this title (case-insensitive: "dashboards", "dead letters", ...);
+    // false when there is none.
+    bool showTab(const QString &title);
     // Shows the Dead letters tab and opens this DLQ (DlqSource::toString()) as soon as it
     // is listed; a RabbitMQ queue is browsed right away.
     void openDeadLetters(const QString &source);
@@ -55,6 +63,8 @@ private:
     ConsumerLagPage *m_lagPage;
     TopicsView *m_topicsView;
     DeadLetterPage *m_dlqPage;
+    std::shared_ptr<MetricStore> m_metrics;
+    DashboardPage *m_dashboards;
     QString m_pendingDlq; // openDeadLetters() before the DLQ was listed
     // A tab was picked, by the operator or once by the first lag snapshot: from then on
     // the window never switches on its own.

@@ -46,7 +46,13 @@ int main(int argc, char *argv[])
         QStringLiteral("Open the Dead letters tab on this DLQ: kafka:<cluster>/<topic> or "
                        "rabbitmq:<cluster>/<vhost>/<queue> (a queue is browsed at once)."),
         QStringLiteral("SOURCE"));
-    parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption});
+    const QCommandLineOption tabOption(
+        QStringLiteral("tab"),
+        QStringLiteral(
+            "Open this tab: overview, consumer lag, topics, dead letters or dashboards."),
+        QStringLiteral("NAME"));
+    parser.addOptions(
+        {profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption, tabOption});
     parser.process(app);
 
     MainWindow window;
@@ -69,6 +75,11 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(dlqOption))
         window.openDeadLetters(parser.value(dlqOption));
+    if (parser.isSet(tabOption) && !window.showTab(parser.value(tabOption))) {
+        std::fprintf(stderr, "veltrix-console: no tab named \"%s\"\n",
+                     qPrintable(parser.value(tabOption)));
+        return 2;
+    }
 
     if (parser.isSet(screenshotOption)) {
         bool ok = false;

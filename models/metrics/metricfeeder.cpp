@@ -13,6 +13,8 @@ namespace {
 
 // More lines than this on one panel and nobody reads any of them: the busiest win.
 constexpr int MostSeriesPerCluster = 12;
+constexpr int MostTopicRates = 5;
+constexpr int MostQueuesWithRates = 2; // four lines each
 
 double epochSeconds(const QDateTime &time)
 {
@@ -135,7 +137,7 @@ void feedLagSnapshot(MetricStore &store, const LagSnapshot &snapshot)
                          return *a->messagesPerSecond > *b->messagesPerSecond;
                      });
     for (const TopicOffsets *topic :
-         topics.first(std::min<qsizetype>(topics.size(), MostSeriesPerCluster)))
+         topics.first(std::min<qsizetype>(topics.size(), MostTopicRates)))
         store.append(
             {snapshot.cluster, MetricPanel::Rates, u"produce "_s + topic->name, u"msg/s"_s}, t,
             *topic->messagesPerSecond);
@@ -172,7 +174,7 @@ void feedQueueRates(MetricStore &store, const QString &cluster, const QList<Queu
     std::stable_sort(busiest.begin(), busiest.end(), [&](const QueueRates *a, const QueueRates *b) {
         return traffic(a) > traffic(b);
     });
-    busiest.resize(std::min<qsizetype>(busiest.size(), MostSeriesPerCluster / 4));
+    busiest.resize(std::min<qsizetype>(busiest.size(), MostQueuesWithRates));
     for (const QueueRates *queue : std::as_const(busiest)) {
         const QString name
             = queue->vhost == u"/" ? queue->queue : queue->vhost + u'/' + queue->queue;

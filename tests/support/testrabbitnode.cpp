@@ -53,13 +53,43 @@ ManagementClient testApi(const LocalRabbitNodeInfo &node)
                             std::chrono::seconds(10));
 }
 
+QJsonObject everythingAllowed()
+{
+    return {{QStringLiteral("configure"), QStringLiteral(".*")},
+            {QStringLiteral("write"), QStringLiteral(".*")},
+            {QStringLiteral("read"), QStringLiteral(".*")}};
+}
+
 } // namespace
 
 QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost)
 {
-    return QStringLiteral("amqp://guest:guest@127.0.0.1:%1/%2")
+    return testAmqpUri(node, vhost, QStringLiteral("guest"));
+}
+
+QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost, const QString &user)
+{
+    return QStringLiteral("amqp://%1:%1@127.0.0.1:%2/%3")
+        .arg(user)
         .arg(node.amqpPort)
         .arg(ManagementClient::encodeSegment(vhost));
+}
+
+Result<bool> scopedTestUser(const LocalRabbitNodeInfo &node, const QString &vhost,
+                            const QString &user)
+{
+    ManagementClient api = testApi(node);
+    const QString segment = ManagementClient::encodeSegment(user);
+    const QJsonObject account {{QStringLiteral("password"), user},
+                               {QStringLiteral("tags"), QStringLiteral("management")}};
+    if (auto ok = api.put(QStringLiteral("/api/users/%1").arg(segment), account); !ok)
+        return ok.error();
+    if (auto ok = api.put(QStringLiteral("/api/permissions/%1/%2")
+                              .arg(ManagementClient::encodeSegment(vhost), segment),
+                          everythingAllowed());
+        !ok)
+        return ok.error();
+    return true;
 }
 
 Result<bool> deleteTestVhost(const LocalRabbitNodeInfo &node, const QString &vhost)
@@ -76,10 +106,8 @@ Result<bool> freshTestVhost(const LocalRabbitNodeInfo &node, const QString &vhos
     const QString segment = ManagementClient::encodeSegment(vhost);
     if (auto ok = api.put(QStringLiteral("/api/vhosts/%1").arg(segment), {}); !ok)
         return ok.error();
-    const QJsonObject everything {{QStringLiteral("configure"), QStringLiteral(".*")},
-                                  {QStringLiteral("write"), QStringLiteral(".*")},
-                                  {QStringLiteral("read"), QStringLiteral(".*")}};
-    if (auto ok = api.put(QStringLiteral("/api/permissions/%1/guest").arg(segment), everything);
+    if (auto ok = api.put(QStringLiteral("/api/permissions/%1/guest").arg(segment),
+                          everythingAllowed());
         !ok)
         return ok.error();
     // The API answers before the vhost has started on the node; logins fail until it has.
