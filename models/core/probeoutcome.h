@@ -34,7 +34,7 @@ struct ProbeOutcome
 // librdkafka's own view of one broker (from its statistics), milliseconds.
 struct BrokerLatency
 {
-    QString broker; // "1 (localhost:9092)"
+    QString broker; // the node id, "1"
     double rttP50 = 0; // request round trip
     double rttP99 = 0;
     double queueP50 = 0; // time requests waited in librdkafka's output queue ("outbuf_latency")

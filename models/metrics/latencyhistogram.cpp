@@ -83,6 +83,10 @@ double LatencyHistogram::percentile(double p) const
     // Nearest rank: the smallest sample that at least p % of the samples do not exceed.
     const double wanted = std::clamp(p, 0.0, 100.0) / 100.0 * double(m_count);
     const qint64 rank = std::max<qint64>(1, qint64(std::ceil(wanted - 1e-9)));
+    if (rank == 1)
+        return m_min;
+    if (rank >= m_count) // also past the range's end, where buckets no longer tell
+        return m_max;
     qint64 seen = 0;
     for (size_t i = 0; i < m_counts.size(); ++i) {
         seen += m_counts[i];

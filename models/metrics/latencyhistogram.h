@@ -8,7 +8,8 @@ namespace veltrix {
 
 // Latencies in an HdrHistogram-style log-linear histogram: each power-of-two range of
 // microseconds is split into SubBuckets equal buckets, so a percentile is exact to
-// within RelativeError of the true sample whatever its magnitude, and memory is fixed
+// within RelativeError of the true sample whatever its magnitude (1 µs below 128 µs, where
+// samples are counted in whole microseconds), and memory is fixed
 // (no raw samples are kept, nothing is sorted). Range: 1 µs to MaxMilliseconds; larger
 // values are clamped to it (and counted), smaller ones count as 1 µs.
 class LatencyHistogram
