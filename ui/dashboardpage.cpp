@@ -208,6 +208,14 @@ void DashboardPage::refresh(bool force)
     showAvailability();
 }
 
+QList<TimeSeriesPlot *> DashboardPage::panels() const
+{
+    QList<TimeSeriesPlot *> out;
+    for (const auto &[kind, plot] : m_panels)
+        out.append(plot);
+    return out;
+}
+
 void DashboardPage::refreshPanel(MetricPanel kind, double from, double to)
 {
     TimeSeriesPlot *plot = m_panels.at(kind);

@@ -46,6 +46,7 @@ public:
     void setFeedProblem(const QString &cluster, const QString &problem);
 
     TimeSeriesPlot *panel(MetricPanel panel) const { return m_panels.at(panel); }
+    QList<TimeSeriesPlot *> panels() const;
     QComboBox *windowBox() const { return m_windowBox; }
 
 private:

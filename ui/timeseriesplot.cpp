@@ -1,5 +1,7 @@
 #include "timeseriesplot.h"
 
+#include "denselines.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QFileDialog>
@@ -59,6 +61,7 @@ QString isoUtc(double t)
 TimeSeriesPlot::TimeSeriesPlot(const QString &title, const QString &unit, QWidget *parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
+    , m_dense(std::make_shared<DenseLineCanvas>())
     , m_title(new QCPTextElement(m_plot, title, QFont(font().family(), 11, QFont::Bold)))
     , m_titleText(title)
     , m_unit(unit)
@@ -99,6 +102,16 @@ TimeSeriesPlot::TimeSeriesPlot(const QString &title, const QString &unit, QWidge
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
     m_plot->setNoAntialiasingOnDrag(true);
+    // Wide antialiased pens stroked as one path per line cost ~10x more; the joins this
+    // skips are not visible at these widths.
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
+    // The dense canvas right above the graphs; the readout and markers above it.
+    m_plot->addLayer(u"dense"_s, m_plot->layer(u"main"_s), QCustomPlot::limAbove);
+    auto *canvasLayerable = new DenseCanvasLayerable(m_plot, m_dense);
+    canvasLayerable->setLayer(u"dense"_s);
+    for (QCPLayerable *marker :
+         std::initializer_list<QCPLayerable *> {m_empty, m_thresholdLine, m_cursor, m_readout})
+        marker->setLayer(u"overlay"_s);
 
     m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_empty->position->setCoords(0.5, 0.5);
@@ -167,12 +180,9 @@ void TimeSeriesPlot::setSeries(const QString &id, const QString &label, const Se
     if (it == m_lines.end()) {
         Line line;
         line.label = label;
-        line.graph = m_plot->addGraph();
+        line.graph = addLine(penFor(label, colorFor(label)));
         line.graph->setName(label);
-        line.graph->setPen(penFor(label, colorFor(label)));
-        line.graph->setAdaptiveSampling(true);
-        line.breach = m_plot->addGraph();
-        line.breach->setPen(QPen(QColor(0xd6, 0x27, 0x28), line.graph->pen().widthF() + 1.2));
+        line.breach = addLine(QPen(QColor(0xd6, 0x27, 0x28), line.graph->pen().widthF() + 1.2));
         line.breach->removeFromLegend();
         // One legend entry per probe: its p50/p95/p99 lines differ by stroke only.
         const QString group = baseOf(label);
@@ -189,6 +199,14 @@ void TimeSeriesPlot::setSeries(const QString &id, const QString &label, const Se
     it->second.graph->setData(QVector<double>(points.x), QVector<double>(points.y), true);
     updateBreach(it->second);
     m_empty->setVisible(m_lines.empty());
+}
+
+DenseGraph *TimeSeriesPlot::addLine(const QPen &pen)
+{
+    auto *graph = new DenseGraph(m_plot->xAxis, m_plot->yAxis, m_dense); // the plot owns it
+    graph->setPen(pen);
+    graph->setAdaptiveSampling(true);
+    return graph;
 }
 
 void TimeSeriesPlot::keepOnly(const QSet<QString> &ids)
@@ -294,9 +312,18 @@ void TimeSeriesPlot::rescaleValues()
     m_plot->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
 }
 
+bool TimeSeriesPlot::drawsDense() const
+{
+    return m_dense->active();
+}
+
 void TimeSeriesPlot::replot()
 {
     rescaleValues();
+    qsizetype shown = 0;
+    for (const auto &[id, line] : m_lines)
+        shown += line.graph->visible() ? line.graph->visiblePointCount() : 0;
+    m_dense->setActive(shown > DensePointBudget);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -6,6 +6,8 @@
 #include <QSet>
 #include <QWidget>
 
+#include <map>
+#include <memory>
 #include <optional>
 
 class QCustomPlot;
@@ -15,6 +17,9 @@ class QCPItemText;
 class QCPTextElement;
 
 namespace veltrix {
+
+class DenseGraph;
+class DenseLineCanvas;
 
 // One live time-series chart on QCustomPlot, with what operators expect of one: a time
 // axis, mouse zoom and pan on x (which tells the page to stop following live), a hover
@@ -55,6 +60,10 @@ public:
     const QCPGraph *graph(const QString &id) const; // the series' line; null when none
     void setSeriesVisible(const QString &id, bool visible);
     int seriesCount() const { return int(m_lines.size()); }
+    // More points in view than this and the lines are drawn 1 px without antialiasing
+    // by DenseLineCanvas: a frame stays within budget whatever the window holds.
+    static constexpr qsizetype DensePointBudget = 20000;
+    bool drawsDense() const; // as of the last replot()
     QString title() const;
 
     QCustomPlot *plot() const { return m_plot; }
@@ -67,8 +76,8 @@ private:
     struct Line
     {
         QString label;
-        QCPGraph *graph = nullptr;
-        QCPGraph *breach = nullptr; // the same points, only those above the threshold
+        DenseGraph *graph = nullptr;
+        DenseGraph *breach = nullptr; // the same points, only those above the threshold
     };
     void showReadout(double pixelX);
     void updateBreach(Line &line);
@@ -76,7 +85,10 @@ private:
     QColor colorFor(const QString &label) const;
     void contextMenu(const QPoint &at);
 
+    DenseGraph *addLine(const QPen &pen);
+
     QCustomPlot *m_plot;
+    std::shared_ptr<DenseLineCanvas> m_dense;
     QCPTextElement *m_title;
     QString m_titleText;
     QString m_unit;

@@ -56,8 +56,10 @@ struct SeriesTiers
     double coarseBucketSeconds;
     size_t coarseCapacity;
 
-    // Dashboards, sampled every ~1 s: 15 min raw, 1 h of 10 s buckets, 6 h of 60 s buckets.
-    static SeriesTiers dashboard() { return {900, 10, 360, 60, 360}; }
+    // Dashboards, sampled every ~1 s: 15 min raw, 1 h of 10 s buckets, 6 h of 60 s buckets,
+    // each with a minute or two to spare for the margin the charts draw beyond their edges
+    // (without it, a full window would fall through to the next coarser tier).
+    static SeriesTiers dashboard() { return {1000, 10, 372, 60, 362}; }
 };
 
 // One series in three bounded tiers, so memory and plotting cost are capped however long

@@ -2,12 +2,15 @@
 // window and pause, legend toggles, thresholds and their breaches, the hover readout,
 // CSV and PNG export, and the empty state.
 #include "dashboardpage.h"
+#include "denselines.h"
 #include "timeseriesplot.h"
 
 #include <QComboBox>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <limits>
 
 #include <qcustomplot.h>
 
@@ -62,6 +65,8 @@ private Q_SLOTS:
     void readoutSaysTheExactValue();
     void emptyPanelsSayWhatToDo();
     void availabilityIsShownAndRedWhenShort();
+    void denseChartsStillDrawEveryLineAndSpike();
+    void denseCanvasClipsWhatIsOffIt();
 
 private:
     std::shared_ptr<MetricStore> m_store;
@@ -270,6 +275,73 @@ void TestDashboard::availabilityIsShownAndRedWhenShort()
     }
     QVERIFY2(text.contains(u"k: Kafka end-to-end</b> 100 %"_s), qPrintable(text));
     QVERIFY2(text.contains(u"#d62728\"><b>r: request→reply</b> 97.5 %"_s), qPrintable(text));
+}
+
+void TestDashboard::denseChartsStillDrawEveryLineAndSpike()
+{
+    // 30 series × 1,000 points: over the budget, so drawn by the dense canvas.
+    TimeSeriesPlot plot(u"Latency"_s, u"ms"_s);
+    plot.resize(1200, 700);
+    for (int s = 0; s < 30; ++s) {
+        SeriesPoints points;
+        for (int i = 0; i < 1000; ++i) {
+            points.x.append(Now - 1000 + i);
+            // Series 0 is flat at 10 and has one spike to 90 at i == 500; the rest sit
+            // low, out of its way.
+            points.y.append(s == 0 ? (i == 500 ? 90.0 : 10.0) : 1.0 + s * 0.01);
+        }
+        plot.setSeries(u"s%1"_s.arg(s), u"series %1"_s.arg(s), points);
+    }
+    plot.show();
+    plot.setTimeRange(Now - 1000, Now - 1);
+    plot.replot();
+    QVERIFY(plot.drawsDense());
+    plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const QImage image = plot.plot()->toPixmap().toImage(); // at the widget's layout
+    const QCPGraph *flat = plot.graph(u"s0"_s);
+    const QRgb colour = flat->pen().color().rgb();
+    QCPAxis *x = plot.plot()->xAxis;
+    QCPAxis *y = plot.plot()->yAxis;
+    const auto drawnNear = [&](double t, double value) {
+        const int px = int(x->coordToPixel(t));
+        const int py = int(y->coordToPixel(value));
+        for (int dx = -1; dx <= 1; ++dx)
+            for (int dy = -1; dy <= 1; ++dy)
+                if (image.pixel(px + dx, py + dy) == colour)
+                    return true;
+        return false;
+    };
+    QVERIFY(drawnNear(Now - 900, 10));
+    QVERIFY(drawnNear(Now - 100, 10));
+    QVERIFY2(drawnNear(Now - 500, 90), "a one-sample spike must be drawn at full height");
+    QVERIFY(!drawnNear(Now - 900, 50)); // and nothing where there is no data
+
+    // Hidden lines leave the budget: back to the ordinary antialiased drawing.
+    for (int s = 1; s < 30; ++s)
+        plot.setSeriesVisible(u"s%1"_s.arg(s), false);
+    plot.replot();
+    QVERIFY(!plot.drawsDense());
+}
+
+void TestDashboard::denseCanvasClipsWhatIsOffIt()
+{
+    DenseLineCanvas canvas;
+    canvas.ensureBegun(QSize(100, 50));
+    {
+        DenseLineCanvas::Polyline line(canvas, qRgb(255, 0, 0));
+        line.add(-1e9, 25); // far off to the left: the line enters at the left edge
+        line.add(50, 25);
+        line.add(60, 1e12); // far below: leaves through the bottom, no endless loop
+        line.add(70, std::numeric_limits<double>::quiet_NaN()); // a gap
+        line.add(90, 10);
+    }
+    QVERIFY(canvas.finish());
+    const QImage &image = canvas.image();
+    QCOMPARE(image.pixel(0, 25), qRgb(255, 0, 0));
+    QCOMPARE(image.pixel(49, 25), qRgb(255, 0, 0));
+    QCOMPARE(image.pixel(90, 10), qRgb(255, 0, 0));
+    QCOMPARE(qAlpha(image.pixel(80, 10)), 0); // the gap stays empty
+    QVERIFY(!canvas.finish()); // taken once per drawing pass
 }
 
 QTEST_MAIN(TestDashboard)
