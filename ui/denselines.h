@@ -66,8 +66,8 @@ public:
         void flush()
         {
             if (m_open)
-                m_canvas.run(m_column, int(std::floor(m_low + 0.5)),
-                             int(std::floor(m_high + 0.5)), m_pixel);
+                m_canvas.run(m_column, int(std::floor(m_low + 0.5)), int(std::floor(m_high + 0.5)),
+                             m_pixel);
         }
 
         DenseLineCanvas &m_canvas;

@@ -152,8 +152,8 @@ void fill(MetricStore &store, Walks &walks, double from, double seconds)
 {
     std::vector<SeriesInfo> infos;
     for (int s = 0; s < Series; ++s)
-        infos.push_back({QStringLiteral("bench"), MetricPanel::Latency, seriesName(s),
-                         QStringLiteral("ms")});
+        infos.push_back(
+            {QStringLiteral("bench"), MetricPanel::Latency, seriesName(s), QStringLiteral("ms")});
     for (double t = from; t < from + seconds; t += 1.0)
         for (int s = 0; s < Series; ++s)
             store.append(infos[size_t(s)], t, walks.next(s));
@@ -181,15 +181,18 @@ void benchDashboardWindows(const std::shared_ptr<MetricStore> &store, double now
             drawEverything();
             draws << msSince(clock);
         }
-        const QCPGraph *graph = page.panel(MetricPanel::Latency)->graph(
-            SeriesInfo {QStringLiteral("bench"), MetricPanel::Latency, seriesName(0), {}}.id());
+        const QCPGraph *graph = page.panel(MetricPanel::Latency)
+                                    ->graph(SeriesInfo {
+                                        QStringLiteral("bench"),
+                                        MetricPanel::Latency,
+                                        seriesName(0),
+                                        {}}.id());
         emitFigure({{QStringLiteral("figure"), QStringLiteral("window_draw_ms")},
                     {QStringLiteral("window_s"), window},
                     {QStringLiteral("value"), bench::median(draws)},
                     {QStringLiteral("max"), percentile(draws, 100)},
                     {QStringLiteral("series"), store->seriesCount()},
-                    {QStringLiteral("points_per_series_drawn"),
-                     graph ? graph->dataCount() : -1}});
+                    {QStringLiteral("points_per_series_drawn"), graph ? graph->dataCount() : -1}});
     }
     QCoreApplication::processEvents();
 }

@@ -85,9 +85,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption secondsOption(QStringLiteral("seconds"),
                                            QStringLiteral("How long to watch (default 60)."),
                                            QStringLiteral("N"), QStringLiteral("60"));
-    const QCommandLineOption demoOption(QStringLiteral("demo"),
-                                        QStringLiteral("veltrix-demo to run."),
-                                        QStringLiteral("PATH"), qEnvironmentVariable("VELTRIX_DEMO"));
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"), QStringLiteral("veltrix-demo to run."), QStringLiteral("PATH"),
+        qEnvironmentVariable("VELTRIX_DEMO"));
     parser.addOptions({secondsOption, demoOption});
     parser.process(app);
     const int seconds = std::max(10, parser.value(secondsOption).toInt());
@@ -148,17 +148,17 @@ int main(int argc, char *argv[])
             dense += panel->drawsDense() ? 1 : 0;
         }
         std::sort(gaps.begin(), gaps.end());
-        emitFigure(
-            {{QStringLiteral("figure"), QStringLiteral("longest_gui_stall_ms")},
-             {QStringLiteral("value"), gaps.isEmpty() ? -1 : gaps.last()},
-             {QStringLiteral("goal"), 50},
-             {QStringLiteral("p99_gap_ms"), gaps.isEmpty() ? -1 : gaps[qsizetype(gaps.size() * 99 / 100)]},
-             {QStringLiteral("ticks"), int(gaps.size())},
-             {QStringLiteral("longest_in_first_2s_ms"), firstSecondsMs},
-             {QStringLiteral("seconds"), seconds},
-             {QStringLiteral("clusters"), int(profiles.clusters.size())},
-             {QStringLiteral("series_shown"), seriesShown},
-             {QStringLiteral("dense_panels"), dense}});
+        emitFigure({{QStringLiteral("figure"), QStringLiteral("longest_gui_stall_ms")},
+                    {QStringLiteral("value"), gaps.isEmpty() ? -1 : gaps.last()},
+                    {QStringLiteral("goal"), 50},
+                    {QStringLiteral("p99_gap_ms"),
+                     gaps.isEmpty() ? -1 : gaps[qsizetype(gaps.size() * 99 / 100)]},
+                    {QStringLiteral("ticks"), int(gaps.size())},
+                    {QStringLiteral("longest_in_first_2s_ms"), firstSecondsMs},
+                    {QStringLiteral("seconds"), seconds},
+                    {QStringLiteral("clusters"), int(profiles.clusters.size())},
+                    {QStringLiteral("series_shown"), seriesShown},
+                    {QStringLiteral("dense_panels"), dense}});
         if (seriesShown == 0)
             fail(QStringLiteral("the dashboards showed nothing: the demo's feeds did not arrive"));
     }

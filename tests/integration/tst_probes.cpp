@@ -114,8 +114,8 @@ void TestProbes::kafkaProbeMeasuresEveryPartitionAndBroker()
     QVERIFY(mock.value()->createTopic(u"veltrix-probe"_s, 3, 3).ok());
     ProbeSettings settings;
     settings.rate = 10;
-    auto probe = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()),
-                                settings);
+    auto probe
+        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
     QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
     QCOMPARE(probe.value()->partitions(), 3);
     QVERIFY(probe.value()->target().startsWith(u"kafka:k/veltrix-probe"_s));
@@ -149,8 +149,8 @@ void TestProbes::kafkaProbeCreatesItsTopicWhenMissing()
     ProbeSettings settings;
     settings.topic = u"probe-made-here"_s;
     settings.rate = 5;
-    auto probe = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()),
-                                settings);
+    auto probe
+        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
     QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
     QVERIFY(probe.value()->partitions() >= 1);
     auto run = runFor(*probe.value(), 3s);
@@ -167,8 +167,8 @@ void TestProbes::kafkaProbeShowsAnAddedRoundTripWithinSeconds()
     QVERIFY(mock.value()->createTopic(u"veltrix-probe"_s, 3, 3).ok());
     ProbeSettings settings;
     settings.rate = 10;
-    auto probe = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()),
-                                settings);
+    auto probe
+        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
     QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
 
     auto baseline = runFor(*probe.value(), 3s);
@@ -199,8 +199,8 @@ void TestProbes::kafkaProbeShowsAnAddedRoundTripWithinSeconds()
     // The client's own view agrees: librdkafka's round trip includes the added delay.
     QVERIFY(!after.value().brokers.isEmpty());
     for (const BrokerLatency &broker : after.value().brokers)
-        QVERIFY2(broker.rttP50 >= 40, qPrintable(u"broker %1 rtt p50 %2 ms"_s.arg(broker.broker)
-                                                     .arg(broker.rttP50)));
+        QVERIFY2(broker.rttP50 >= 40,
+                 qPrintable(u"broker %1 rtt p50 %2 ms"_s.arg(broker.broker).arg(broker.rttP50)));
 }
 
 void TestProbes::kafkaProbesExpireWithoutHangingWhileBrokersAreDown()
@@ -211,8 +211,8 @@ void TestProbes::kafkaProbesExpireWithoutHangingWhileBrokersAreDown()
     ProbeSettings settings;
     settings.rate = 5;
     settings.deadline = 1000ms;
-    auto probe = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()),
-                                settings);
+    auto probe
+        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
     QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
     QVERIFY(runFor(*probe.value(), 1s).ok());
 
@@ -221,7 +221,8 @@ void TestProbes::kafkaProbesExpireWithoutHangingWhileBrokersAreDown()
     auto down = runFor(*probe.value(), 4s);
     QVERIFY2(down.ok(), qPrintable(down.error().describe()));
     // Steps keep their budget: the GUI's worker can still be stopped at any moment.
-    QVERIFY2(down.value().longestStepMs < 1000, qPrintable(QString::number(down.value().longestStepMs)));
+    QVERIFY2(down.value().longestStepMs < 1000,
+             qPrintable(QString::number(down.value().longestStepMs)));
     int expired = 0;
     for (const ProbeOutcome &outcome : down.value().outcomes)
         expired += outcome.latencyMs ? 0 : 1;

@@ -106,8 +106,8 @@ Result<bool> freshTestVhost(const LocalRabbitNodeInfo &node, const QString &vhos
     const QString segment = ManagementClient::encodeSegment(vhost);
     if (auto ok = api.put(QStringLiteral("/api/vhosts/%1").arg(segment), {}); !ok)
         return ok.error();
-    if (auto ok = api.put(QStringLiteral("/api/permissions/%1/guest").arg(segment),
-                          everythingAllowed());
+    if (auto ok
+        = api.put(QStringLiteral("/api/permissions/%1/guest").arg(segment), everythingAllowed());
         !ok)
         return ok.error();
     // The API answers before the vhost has started on the node; logins fail until it has.

@@ -50,8 +50,9 @@ void compareWithExact(const std::vector<double> &samples)
     for (double p : {0.0, 1.0, 10.0, 50.0, 90.0, 95.0, 99.0, 99.9, 100.0}) {
         const double exact = exactPercentile(samples, p);
         const double estimate = histogram.percentile(p);
-        QVERIFY2(std::abs(estimate - exact) <= allowedError(exact),
-                 qPrintable(u"p%1: histogram %2 ms, exact %3 ms"_s.arg(p).arg(estimate).arg(exact)));
+        QVERIFY2(
+            std::abs(estimate - exact) <= allowedError(exact),
+            qPrintable(u"p%1: histogram %2 ms, exact %3 ms"_s.arg(p).arg(estimate).arg(exact)));
     }
     QCOMPARE(histogram.min(), *std::min_element(samples.begin(), samples.end()));
     QCOMPARE(histogram.max(), *std::max_element(samples.begin(), samples.end()));
@@ -122,11 +123,11 @@ void TestMetrics::histogramMatchesExactPercentiles()
         else if (shape == u"constant")
             samples.push_back(7.25);
         else if (shape == u"wide") // 1 µs .. 10 minutes, evenly spread over the decades
-            samples.push_back(std::pow(10.0, std::uniform_real_distribution<double>(-3, 5.78)(random)));
+            samples.push_back(
+                std::pow(10.0, std::uniform_real_distribution<double>(-3, 5.78)(random)));
         else
-            samples.push_back(i % 2 == 0
-                                  ? std::normal_distribution<double>(3.0, 0.2)(random)
-                                  : std::normal_distribution<double>(30.0, 2.0)(random));
+            samples.push_back(i % 2 == 0 ? std::normal_distribution<double>(3.0, 0.2)(random)
+                                         : std::normal_distribution<double>(30.0, 2.0)(random));
     }
     compareWithExact(samples);
 }
@@ -276,10 +277,10 @@ void TestMetrics::downsamplingKeepsEveryMinimumAndMaximum()
             continue; // straddles the window's start: partly outside by design
         for (const auto &[t, value] : {extremes.first, extremes.second}) {
             const auto found = drawnAt.find(t);
-            QVERIFY2(found != drawnAt.end() && found->second == value,
-                     qPrintable(u"bucket at %1: extreme %2 at %3 not drawn"_s.arg(bucket)
-                                    .arg(value)
-                                    .arg(t)));
+            QVERIFY2(
+                found != drawnAt.end() && found->second == value,
+                qPrintable(
+                    u"bucket at %1: extreme %2 at %3 not drawn"_s.arg(bucket).arg(value).arg(t)));
             spikesChecked += std::abs(value - 10.0) > 100 ? 1 : 0;
         }
     }
@@ -296,8 +297,8 @@ void TestMetrics::recentWindowsAreRawSamples()
     for (qsizetype i = 0; i < lastMinute.x.size(); ++i)
         QCOMPARE(lastMinute.y[i], double(int(lastMinute.x[i] - 1000.0) % 17));
     QCOMPARE(series.lastValue().value_or(-1), double(3599 % 17));
-    QCOMPARE(series.lastValues(3), (QList<double> {double(3597 % 17), double(3598 % 17),
-                                                   double(3599 % 17)}));
+    QCOMPARE(series.lastValues(3),
+             (QList<double> {double(3597 % 17), double(3598 % 17), double(3599 % 17)}));
 }
 
 void TestMetrics::storedPointsStopGrowingWithUptime()
@@ -305,14 +306,14 @@ void TestMetrics::storedPointsStopGrowingWithUptime()
     const SeriesTiers tiers = SeriesTiers::dashboard();
     const size_t bound = tiers.rawCapacity + tiers.mediumCapacity + tiers.coarseCapacity + 2;
     TimeSeries series;
-    size_t afterSixHours = 0;
+    size_t afterSevenHours = 0; // by then every tier is full (the coarsest holds 6 h and a bit)
     for (int i = 0; i < 24 * 3600; ++i) { // a day at 1 s
         series.append(double(i), double(i % 100));
-        if (i == 6 * 3600)
-            afterSixHours = series.storedPoints();
+        if (i == 7 * 3600)
+            afterSevenHours = series.storedPoints();
         QVERIFY(series.storedPoints() <= bound);
     }
-    QCOMPARE(series.storedPoints(), afterSixHours); // full tiers: no growth at all
+    QCOMPARE(series.storedPoints(), afterSevenHours); // full tiers: no growth at all
 }
 
 void TestMetrics::samplesOutOfOrderAreIgnored()

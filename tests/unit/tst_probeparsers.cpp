@@ -64,8 +64,8 @@ void TestProbeParsers::kafkaStatisticsThatAreNotStatisticsAreErrors_data()
     QTest::newRow("array") << QByteArray("[1,2]") << u"not a JSON object"_s;
     QTest::newRow("no brokers") << QByteArray(R"({"name":"rdkafka#producer-1"})")
                                 << u"no \"brokers\""_s;
-    QTest::newRow("brokers not an object") << QByteArray(R"({"brokers":[]})")
-                                           << u"no \"brokers\""_s;
+    QTest::newRow("brokers not an object")
+        << QByteArray(R"({"brokers":[]})") << u"no \"brokers\""_s;
 }
 
 void TestProbeParsers::kafkaStatisticsThatAreNotStatisticsAreErrors()
@@ -93,8 +93,7 @@ void TestProbeParsers::kafkaStatisticsWithOddFieldsStillParse()
 
 void TestProbeParsers::queueRatesGiveDepthAndRatesPerQueue()
 {
-    const auto queues
-        = parseQueueRates(QJsonDocument::fromJson(seed(u"management-queues.json"_s)));
+    const auto queues = parseQueueRates(QJsonDocument::fromJson(seed(u"management-queues.json"_s)));
     QVERIFY2(queues.ok(), qPrintable(queues.error().describe()));
     QCOMPARE(queues.value().size(), 4);
     const QueueRates &orders = queues.value().at(0);
