@@ -227,10 +227,13 @@ void DashboardPage::refreshPanel(MetricPanel kind, double from, double to)
     QSet<QString> ids;
     for (const SeriesInfo &info : series) {
         const QString id = info.id();
-        ids.insert(id);
         // A little beyond the edges, so lines run to the border instead of stopping short.
+        SeriesPoints points = m_store->window(id, from - 60, to + 60);
+        if (points.x.isEmpty())
+            continue; // e.g. a queue no longer among the busiest: no line, no legend entry
+        ids.insert(id);
         plot->setSeries(id, sameName.value(info.name) > 1 ? info.label() : info.name,
-                        m_store->window(id, from - 60, to + 60));
+                        std::move(points));
     }
     plot->keepOnly(ids);
     if (!m_paused)

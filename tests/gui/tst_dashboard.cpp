@@ -67,6 +67,7 @@ private Q_SLOTS:
     void availabilityIsShownAndRedWhenShort();
     void denseChartsStillDrawEveryLineAndSpike();
     void denseCanvasClipsWhatIsOffIt();
+    void seriesWithNothingInTheWindowLeaveTheLegend();
 
 private:
     std::shared_ptr<MetricStore> m_store;
@@ -342,6 +343,24 @@ void TestDashboard::denseCanvasClipsWhatIsOffIt()
     QCOMPARE(image.pixel(90, 10), qRgb(255, 0, 0));
     QCOMPARE(qAlpha(image.pixel(80, 10)), 0); // the gap stays empty
     QVERIFY(!canvas.finish()); // taken once per drawing pass
+}
+
+void TestDashboard::seriesWithNothingInTheWindowLeaveTheLegend()
+{
+    const SeriesInfo busy {u"r"_s, MetricPanel::Rates, u"orders publish"_s, u"msg/s"_s};
+    const SeriesInfo quiet {u"r"_s, MetricPanel::Rates, u"audit publish"_s, u"msg/s"_s};
+    m_store->append(quiet, Now - 600, 3); // among the busiest ten minutes ago, not since
+    for (int i = 300; i >= 0; i -= 5)
+        m_store->append(busy, Now - i, 40);
+    m_page->setWindowSeconds(300);
+    m_page->refresh(true);
+    TimeSeriesPlot *plot = m_page->panel(MetricPanel::Rates);
+    QCOMPARE(plot->seriesCount(), 1);
+    QVERIFY(plot->graph(busy.id()));
+    m_page->setWindowSeconds(900); // its point is in this window: back it comes
+    m_page->refresh(true);
+    QCOMPARE(plot->seriesCount(), 2);
+    QVERIFY(plot->graph(quiet.id()));
 }
 
 QTEST_MAIN(TestDashboard)
