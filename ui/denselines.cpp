@@ -11,8 +11,11 @@ void DenseLineCanvas::ensureBegun(const QSize &size)
     const QSize wanted = size.expandedTo(QSize(1, 1));
     if (m_begun && m_image.size() == wanted)
         return;
-    if (m_image.size() != wanted)
+    if (m_image.size() != wanted) {
         m_image = QImage(wanted, QImage::Format_ARGB32_Premultiplied);
+        m_width = wanted.width();
+        m_height = wanted.height();
+    }
     m_image.fill(Qt::transparent);
     m_begun = true;
 }

@@ -42,7 +42,9 @@ public:
                 m_open = false;
                 return;
             }
-            const int c = int(std::floor(x));
+            // Far off-canvas points (a zoomed-in view) must not overflow the column index;
+            // their lines are clipped from the exact coordinates.
+            const int c = int(std::floor(std::clamp(x, -2.0, m_canvas.m_width + 1.0)));
             if (m_open && c == m_column) {
                 m_low = std::min(m_low, y);
                 m_high = std::max(m_high, y);
@@ -65,9 +67,12 @@ public:
     private:
         void flush()
         {
-            if (m_open)
-                m_canvas.run(m_column, int(std::floor(m_low + 0.5)), int(std::floor(m_high + 0.5)),
-                             m_pixel);
+            if (!m_open)
+                return;
+            const auto row = [this](double y) {
+                return int(std::floor(std::clamp(y, -1.0, m_canvas.m_height) + 0.5));
+            };
+            m_canvas.run(m_column, row(m_low), row(m_high), m_pixel);
         }
 
         DenseLineCanvas &m_canvas;
@@ -84,6 +89,8 @@ private:
     void line(double x0, double y0, double x1, double y1, quint32 pixel);
 
     QImage m_image;
+    double m_width = 1; // of m_image, for the inline code
+    double m_height = 1;
     bool m_active = false;
     bool m_begun = false;
 };

@@ -335,6 +335,8 @@ void TestDashboard::denseCanvasClipsWhatIsOffIt()
         line.add(60, 1e12); // far below: leaves through the bottom, no endless loop
         line.add(70, std::numeric_limits<double>::quiet_NaN()); // a gap
         line.add(90, 10);
+        line.add(95, -1e300); // values no int can hold: clamped, not undefined
+        line.add(1e300, 20);
     }
     QVERIFY(canvas.finish());
     const QImage &image = canvas.image();
