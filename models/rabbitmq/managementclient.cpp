@@ -51,6 +51,11 @@ Result<QJsonDocument> ManagementClient::put(const QString &path, const QJsonObje
     return send("PUT", path, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
+Result<QJsonDocument> ManagementClient::post(const QString &path, const QJsonObject &body)
+{
+    return send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
 Result<bool> ManagementClient::remove(const QString &path)
 {
     int status = 0;

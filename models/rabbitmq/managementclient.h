@@ -36,6 +36,8 @@ public:
     // Creates or replaces (vhosts, permissions, policies, ...). The broker answers 201 or 204
     // with no body: the document is then empty. Errors carry the broker's reason.
     Result<QJsonDocument> put(const QString &path, const QJsonObject &body);
+    // Creates one of many (bindings: POST /api/bindings/...).
+    Result<QJsonDocument> post(const QString &path, const QJsonObject &body);
     // HTTP DELETE: true when something was deleted, false when there was nothing (404).
     Result<bool> remove(const QString &path);
 

@@ -553,8 +553,10 @@ void TestKafkaLag::batchesRequestsByLeaderAndGroup()
                          == 1'700'000'000'000 + found.partition.partition * 1000 + 1,
                  qPrintable(found.partition.toString()));
     QVERIFY2(fetches >= 1 && fetches < Topics * Partitions / 2, qPrintable(countsLine(mock)));
-    // The estimate is off by at most one request per leader.
-    QVERIFY2(qAbs(read.fetchRequests - fetches) <= 3,
+    // The estimate (two per leader) is the order of magnitude: librdkafka fetches again
+    // while partitions become ready, a few times more per leader on a loaded machine
+    // (CI measured 13 for 6 under sanitizers), never once per partition.
+    QVERIFY2(fetches <= 3 * read.fetchRequests,
              qPrintable(
                  QStringLiteral("estimated %1, received %2").arg(read.fetchRequests).arg(fetches)));
 }
