@@ -21,4 +21,8 @@ void addProbeOptions(QCommandLineParser &parser);
 // `probe [SOURCE]`: args are what follows "probe".
 int runProbe(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);
 
+void addRetryOptions(QCommandLineParser &parser);
+// `retry get TARGET` and `retry set TARGET …`: args are what follows "retry".
+int runRetry(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);
+
 } // namespace veltrix::ctl

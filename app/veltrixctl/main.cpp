@@ -26,17 +26,23 @@ int main(int argc, char *argv[])
                        "paced, confirmed, audited; --dry-run to preview\n"
                        "  probe [SOURCE]   end-to-end latency probes, once; SOURCE is "
                        "kafka:<cluster>[/<topic>] or rabbitmq:<cluster>[/<vhost>] (default: "
-                       "every selected cluster)"));
+                       "every selected cluster)\n"
+                       "  retry get TARGET   a queue's retry and dead-letter settings and where "
+                       "each comes from; TARGET is rabbitmq:<cluster>/<vhost>/<queue>\n"
+                       "  retry set TARGET   change them as a policy (--set, --unset, "
+                       "--max-attempts) or build a backoff ladder (--backoff 1s,5s,30s); "
+                       "--dry-run to preview"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("profiles | check | lag | dlq | probe"));
+                                 QStringLiteral("profiles | check | lag | dlq | probe | retry"));
     CtlContext context;
     context.addOptions(parser);
     addLagOptions(parser);
     addDlqOptions(parser);
     addRedriveOptions(parser);
     addProbeOptions(parser);
+    addRetryOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -49,6 +55,8 @@ int main(int argc, char *argv[])
         return runDlq(context, parser, args.mid(1));
     if (command == QLatin1String("probe"))
         return runProbe(context, parser, args.mid(1));
+    if (command == QLatin1String("retry"))
+        return runRetry(context, parser, args.mid(1));
     if (args.size() > 1) {
         printError(QStringLiteral("%1: unexpected argument \"%2\"").arg(command, args.at(1)));
         return ExitUsage;

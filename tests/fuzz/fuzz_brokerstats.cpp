@@ -1,8 +1,10 @@
 // libFuzzer target: the parsers of the statistics the dashboards read from brokers and
-// clients — librdkafka's statistics JSON and the RabbitMQ management API's queue list.
+// clients — librdkafka's statistics JSON and the RabbitMQ management API's queue list,
+// policy list and queue entry (whose retry settings are resolved).
 // Whatever the bytes, they answer with data or an error in words; never a crash.
 #include "kafka/kafkastatistics.h"
 #include "rabbitmq/queuerates.h"
+#include "retry/rabbitretrysettings.h"
 
 #include <QJsonDocument>
 
@@ -16,6 +18,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char *>(data),
                                                      static_cast<qsizetype>(size));
     (void)parseKafkaStatistics(bytes);
-    (void)parseQueueRates(QJsonDocument::fromJson(bytes));
+    const QJsonDocument document = QJsonDocument::fromJson(bytes);
+    (void)parseQueueRates(document);
+    const auto policies = parsePolicies(document);
+    if (policies)
+        (void)winningPolicy(policies.value(), QStringLiteral("orders"));
+    if (document.isObject()) // a queue entry, under every policy of a fixed set
+        (void)resolveRetrySettings(
+            document.object(),
+            {{QStringLiteral("v"), QStringLiteral("p"), QStringLiteral(".*"),
+              QStringLiteral("queues"), 1,
+              document.object().value(QStringLiteral("definition")).toObject()}},
+            {});
     return 0;
 }

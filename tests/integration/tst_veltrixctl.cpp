@@ -78,6 +78,7 @@ private Q_SLOTS:
     void dlqRedriveMovesPreviewsAndRefuses();
     void probeJsonFollowsTheContract();
     void probeFailuresAndBadOptions();
+    void retryGetAndSetFollowTheContract();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
@@ -760,6 +761,102 @@ void TestVeltrixCtl::probeFailuresAndBadOptions()
                  .exitCode,
              2);
     QCOMPARE(probe({QStringLiteral("kafka:shop-kafka"), QStringLiteral("extra")}).exitCode, 2);
+}
+
+void TestVeltrixCtl::retryGetAndSetFollowTheContract()
+{
+    const QString vhost = QStringLiteral("ctl-retry");
+    auto fresh = freshTestVhost(m_node, vhost);
+    QVERIFY2(fresh.ok(), qPrintable(fresh.error().describe()));
+    {
+        auto amqp = test::openAmqp(testAmqpUri(m_node, vhost));
+        QVERIFY(amqp);
+        QVERIFY(amqp->declareQueue(QStringLiteral("jobs"), true,
+                                   {{QStringLiteral("x-queue-type"), QStringLiteral("quorum")}})
+                    .ok());
+    }
+    const QString audit = m_dir.filePath(QStringLiteral("retry-audit.jsonl"));
+    qputenv("VELTRIX_AUDIT_LOG", QFile::encodeName(audit));
+    const QString target = QStringLiteral("rabbitmq:rabbitmq/ctl-retry/jobs");
+    auto retry = [this](const QStringList &rest) {
+        return runCtl(QStringList {QStringLiteral("--amqp"), m_node.amqpUri(),
+                                   QStringLiteral("--management"), m_node.managementUrl(),
+                                   QStringLiteral("retry")}
+                      + rest);
+    };
+    const auto settingsOf = [](const QJsonObject &json, const char *key) {
+        return json.value(QStringLiteral("settings"))
+            .toObject()
+            .value(QLatin1String(key))
+            .toObject();
+    };
+
+    Run run = retry({QStringLiteral("get"), target, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QJsonObject got = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(got.value(QStringLiteral("target")).toString(), target);
+    QCOMPARE(got.value(QStringLiteral("type")).toString(), QStringLiteral("quorum"));
+    QCOMPARE(got.value(QStringLiteral("settings")).toObject().size(), 7);
+    QVERIFY(settingsOf(got, "delivery-limit").value(QStringLiteral("value")).isNull());
+
+    // A dry run plans and changes nothing.
+    const QStringList change {QStringLiteral("set"),
+                              target,
+                              QStringLiteral("--max-attempts"),
+                              QStringLiteral("3"),
+                              QStringLiteral("--set"),
+                              QStringLiteral("dead-letter-exchange=jobs.dlx"),
+                              QStringLiteral("--json")};
+    run = retry(change + QStringList {QStringLiteral("--dry-run")});
+    QCOMPARE(run.exitCode, 0);
+    QJsonObject result = QJsonDocument::fromJson(run.out).object();
+    QVERIFY(result.value(QStringLiteral("dry_run")).toBool());
+    QVERIFY(!result.value(QStringLiteral("applied")).toBool());
+    const QJsonArray changes = result.value(QStringLiteral("plan"))
+                                   .toObject()
+                                   .value(QStringLiteral("changes"))
+                                   .toArray();
+    QCOMPARE(changes.size(), 2);
+    bool sawLimit = false;
+    for (const QJsonValue &c : changes)
+        if (c[QStringLiteral("key")].toString() == QStringLiteral("delivery-limit"))
+            sawLimit = c[QStringLiteral("after")][QStringLiteral("value")].toInt() == 2;
+    QVERIFY2(sawLimit, run.out.constData()); // 3 attempts: the first delivery and 2 requeues
+    run = retry({QStringLiteral("get"), target, QStringLiteral("--json")});
+    QVERIFY(settingsOf(QJsonDocument::fromJson(run.out).object(), "delivery-limit")
+                .value(QStringLiteral("value"))
+                .isNull());
+
+    run = retry(change);
+    QCOMPARE(run.exitCode, 0);
+    result = QJsonDocument::fromJson(run.out).object();
+    QVERIFY2(result.value(QStringLiteral("applied")).toBool(), run.out.constData());
+    // "settings": what `retry get --json` now says.
+    const QJsonObject now = result.value(QStringLiteral("settings")).toObject();
+    QCOMPARE(settingsOf(now, "delivery-limit").value(QStringLiteral("value")).toInt(), 2);
+    QCOMPARE(settingsOf(now, "dead-letter-exchange").value(QStringLiteral("source")).toString(),
+             QStringLiteral("policy veltrix-retry.jobs"));
+
+    // Refused in words (exit 1), usage errors (exit 2), a missing queue (exit 1).
+    run = retry({QStringLiteral("set"), target, QStringLiteral("--set"),
+                 QStringLiteral("overflow=drop-tail")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("overflow must be"), run.err.constData());
+    run = retry(
+        {QStringLiteral("set"), target, QStringLiteral("--set"), QStringLiteral("colour=red")});
+    QCOMPARE(run.exitCode, 2);
+    run = retry(
+        {QStringLiteral("set"), target, QStringLiteral("--backoff"), QStringLiteral("soon")});
+    QCOMPARE(run.exitCode, 2);
+    run = retry({QStringLiteral("get"), QStringLiteral("rabbitmq:rabbitmq/ctl-retry/missing"),
+                 QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(QJsonDocument::fromJson(run.out).object().contains(QStringLiteral("error")));
+
+    const QList<QJsonObject> lines = test::readJsonLines(audit);
+    QCOMPARE(lines.size(), 3); // the dry run; started and applied
+    QCOMPARE(lines.first().value(QStringLiteral("outcome")).toString(), QStringLiteral("dry-run"));
+    QCOMPARE(lines.last().value(QStringLiteral("outcome")).toString(), QStringLiteral("applied"));
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)
