@@ -10,10 +10,12 @@
 #include "dlqmessagesview.h"
 #include "items/clustertreemodel.h"
 #include "overviewpage.h"
+#include "retrysettingspage.h"
 #include "session/sessionmanager.h"
 #include "topicsview.h"
 
 #include <QHeaderView>
+#include <QMenu>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabBar>
@@ -34,6 +36,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_dlqPage(new DeadLetterPage(this))
     , m_metrics(std::make_shared<MetricStore>())
     , m_dashboards(new DashboardPage(m_metrics, this))
+    , m_retryPage(new RetrySettingsPage(this))
     , m_indicators(new ConnectionStatusBar(this))
 {
     setWindowTitle(QStringLiteral("Veltrix Console"));
@@ -54,6 +57,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_topicsView, QStringLiteral("Topics"));
     m_tabs->addTab(m_dlqPage, QStringLiteral("Dead letters"));
     m_tabs->addTab(m_dashboards, QStringLiteral("Dashboards"));
+    m_tabs->addTab(m_retryPage, QStringLiteral("Retry"));
     m_sessions->setMetricStore(m_metrics);
     connect(m_sessions, &SessionManager::metricsProblemChanged, m_dashboards,
             &DashboardPage::setFeedProblem);
@@ -96,6 +100,21 @@ MainWindow::MainWindow(QWidget *parent)
             });
     connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, this, [this] { m_tabChosen = true; });
     connect(m_treeView, &QTreeView::clicked, this, &MainWindow::openTreeItem);
+    m_treeView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_treeView, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        const QModelIndex index = m_treeView->indexAt(at);
+        using Type = ClusterTreeModel::NodeType;
+        if (static_cast<Type>(index.data(ClusterTreeModel::NodeTypeRole).toInt()) != Type::Queue)
+            return;
+        const DlqSource queue {ClusterKind::RabbitMq,
+                               index.data(ClusterTreeModel::ClusterNameRole).toString(),
+                               index.parent().data(ClusterTreeModel::KeyRole).toString(),
+                               index.data(ClusterTreeModel::KeyRole).toString()};
+        QMenu menu;
+        menu.addAction(QStringLiteral("Retry settings…"), this,
+                       [this, queue] { openRetrySettings(queue.toString()); });
+        menu.exec(m_treeView->viewport()->mapToGlobal(at));
+    });
     connect(m_treeView, &QTreeView::activated, this, &MainWindow::openTreeItem);
     connect(m_sessions, &SessionManager::topologyAvailable, this,
             [this](const ClusterTopology &topology) {
@@ -125,6 +144,7 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &profiles, const QStri
         names << profile.name;
     m_indicators->setClusters(names);
     m_overview->setProfiles(profiles, source);
+    m_retryPage->setProfiles(profiles);
     QStringList kafka;
     for (const ClusterProfile &profile : profiles)
         if (profile.kind == ClusterKind::Kafka)
@@ -185,6 +205,17 @@ bool MainWindow::showTab(const QString &title)
         }
     }
     return false;
+}
+
+bool MainWindow::openRetrySettings(const QString &target)
+{
+    QString why;
+    const auto queue = DlqSource::parse(target, &why);
+    if (!queue || !m_retryPage->open(*queue))
+        return false;
+    m_tabs->setCurrentWidget(m_retryPage);
+    m_tabChosen = true;
+    return true;
 }
 
 void MainWindow::showProblem(const QString &problem)

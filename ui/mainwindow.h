@@ -17,6 +17,7 @@ class ConnectionStatusBar;
 class ConsumerLagPage;
 class DashboardPage;
 class DeadLetterPage;
+class RetrySettingsPage;
 class MetricStore;
 class OverviewPage;
 class TopicsView;
@@ -45,6 +46,10 @@ public:
     TopicsView *topicsView() const { return m_topicsView; }
     DeadLetterPage *deadLetterPage() const { return m_dlqPage; }
     DashboardPage *dashboardPage() const { return m_dashboards; }
+    RetrySettingsPage *retryPage() const { return m_retryPage; }
+    // Shows the Retry tab on this queue (rabbitmq:<cluster>/<vhost>/<queue>); false when
+    // the target is malformed or its cluster is not a RabbitMQ profile.
+    bool openRetrySettings(const QString &target);
     // Shows the tab with this title (case-insensitive: "dashboards", "dead letters", ...);
     // false when there is none.
     bool showTab(const QString &title);
@@ -65,6 +70,7 @@ private:
     DeadLetterPage *m_dlqPage;
     std::shared_ptr<MetricStore> m_metrics;
     DashboardPage *m_dashboards;
+    RetrySettingsPage *m_retryPage;
     QString m_pendingDlq; // openDeadLetters() before the DLQ was listed
     // A tab was picked, by the operator or once by the first lag snapshot: from then on
     // the window never switches on its own.

@@ -49,10 +49,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption tabOption(
         QStringLiteral("tab"),
         QStringLiteral(
-            "Open this tab: overview, consumer lag, topics, dead letters or dashboards."),
+            "Open this tab: overview, consumer lag, topics, dead letters, dashboards or retry."),
         QStringLiteral("NAME"));
-    parser.addOptions(
-        {profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption, tabOption});
+    const QCommandLineOption retryOption(
+        QStringLiteral("retry"),
+        QStringLiteral("Open the Retry tab on this queue: rabbitmq:<cluster>/<vhost>/<queue>."),
+        QStringLiteral("TARGET"));
+    parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption,
+                       tabOption, retryOption});
     parser.process(app);
 
     MainWindow window;
@@ -75,6 +79,13 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(dlqOption))
         window.openDeadLetters(parser.value(dlqOption));
+    if (parser.isSet(retryOption) && !window.openRetrySettings(parser.value(retryOption))) {
+        std::fprintf(stderr,
+                     "veltrix-console: --retry wants rabbitmq:<cluster>/<vhost>/<queue> of a "
+                     "RabbitMQ profile, not \"%s\"\n",
+                     qPrintable(parser.value(retryOption)));
+        return 2;
+    }
     if (parser.isSet(tabOption) && !window.showTab(parser.value(tabOption))) {
         std::fprintf(stderr, "veltrix-console: no tab named \"%s\"\n",
                      qPrintable(parser.value(tabOption)));

@@ -10,7 +10,6 @@
 #include "retry/rabbitretryclient.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 
 #include <functional>
 
@@ -55,34 +54,6 @@ RetryOptions &options()
 {
     static RetryOptions o;
     return o;
-}
-
-// "1s", "500ms", "2m", "1h", "1.5s"; a bare number is seconds.
-std::optional<qint64> durationMs(const QString &text)
-{
-    static const QRegularExpression form(u"^(\\d+(?:\\.\\d+)?)(ms|s|m|h)?$"_s);
-    const auto match = form.match(text.trimmed());
-    if (!match.hasMatch())
-        return std::nullopt;
-    const double number = match.captured(1).toDouble();
-    const QString unit = match.captured(2);
-    const double factor = unit == u"ms" ? 1 : unit == u"m" ? 60000 : unit == u"h" ? 3600000 : 1000;
-    return qint64(number * factor);
-}
-
-QJsonValue policyValue(RetryKey key, const QString &text)
-{
-    switch (key) {
-    case RetryKey::MessageTtl:
-    case RetryKey::DeliveryLimit:
-    case RetryKey::MaxLength: {
-        bool ok = false;
-        const qint64 number = text.toLongLong(&ok);
-        return ok ? QJsonValue(number) : QJsonValue(text); // the plan says what is wrong
-    }
-    default:
-        return text;
-    }
 }
 
 void printSettings(const QString &target, const QueueRetrySettings &settings)
@@ -252,14 +223,13 @@ int runRetry(const CtlContext &context, const QCommandLineParser &parser, const 
                                {},
                                parser.value(o.exchange),
                                parser.value(o.deadLetterQueue)};
-        for (const QString &text : parser.value(o.backoff).split(u',', Qt::SkipEmptyParts)) {
-            const auto ms = durationMs(text);
-            if (!ms) {
-                printError(u"--backoff: \"%1\" is not a delay like 500ms, 5s, 2m"_s.arg(text));
-                return ExitUsage;
-            }
-            request.delaysMs.append(*ms);
+        QString bad;
+        const auto delays = parseDelays(parser.value(o.backoff), &bad);
+        if (!delays) {
+            printError(u"--backoff: \"%1\" is not a delay like 500ms, 5s, 2m"_s.arg(bad));
+            return ExitUsage;
         }
+        request.delaysMs = *delays;
         if (attempts) {
             if (*attempts < 2 || request.delaysMs.isEmpty()) {
                 printError(u"--max-attempts with --backoff must be at least 2 (one retry)"_s);
@@ -294,7 +264,7 @@ int runRetry(const CtlContext &context, const QCommandLineParser &parser, const 
                        "delivery-limit, max-length, overflow; not \"%1\""_s.arg(pair));
             return ExitUsage;
         }
-        changes.append({*key, policyValue(*key, pair.mid(equals + 1))});
+        changes.append({*key, retryValueFromText(*key, pair.mid(equals + 1))});
     }
     for (const QString &name : parser.values(o.unset)) {
         const auto key = retryKeyNamed(name);

@@ -1,21 +1,13 @@
 #include "rabbitretryladder.h"
 
 #include <QJsonObject>
+#include <QRegularExpression>
 
 namespace veltrix {
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QString delayText(qint64 ms)
-{
-    if (ms % 60000 == 0)
-        return QString::number(ms / 60000) + u" min"_s;
-    if (ms % 1000 == 0)
-        return QString::number(ms / 1000) + u" s"_s;
-    return QString::number(ms) + u" ms"_s;
-}
 
 QString exchangeType(const QJsonArray &exchanges, const QString &name)
 {
@@ -169,6 +161,44 @@ QJsonObject LadderPlan::toJson() const
             {u"diagram"_s, QJsonArray::fromStringList(diagram())},
             {u"errors"_s, QJsonArray::fromStringList(errors)},
             {u"warnings"_s, QJsonArray::fromStringList(warnings)}};
+}
+
+QString delayText(qint64 ms)
+{
+    if (ms % 60000 == 0)
+        return u"%1 min"_s.arg(ms / 60000);
+    if (ms % 1000 == 0)
+        return u"%1 s"_s.arg(ms / 1000);
+    return u"%1 ms"_s.arg(ms);
+}
+
+std::optional<qint64> parseDelay(const QString &text)
+{
+    static const QRegularExpression form(u"^(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h)?$"_s);
+    const auto match = form.match(text.trimmed());
+    if (!match.hasMatch())
+        return std::nullopt;
+    const QString unit = match.captured(2);
+    const double factor = unit == u"ms"  ? 1
+        : unit == u"m" || unit == u"min" ? 60000
+        : unit == u"h"                   ? 3600000
+                                         : 1000;
+    return qint64(match.captured(1).toDouble() * factor);
+}
+
+std::optional<QList<qint64>> parseDelays(const QString &list, QString *bad)
+{
+    QList<qint64> out;
+    for (const QString &item : list.split(u',', Qt::SkipEmptyParts)) {
+        const auto ms = parseDelay(item);
+        if (!ms) {
+            if (bad)
+                *bad = item.trimmed();
+            return std::nullopt;
+        }
+        out.append(*ms);
+    }
+    return out;
 }
 
 } // namespace veltrix

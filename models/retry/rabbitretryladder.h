@@ -69,4 +69,11 @@ struct LadderPlan
 
 LadderPlan planLadder(const LadderRequest &request, const LadderFacts &facts);
 
+// "1s", "500ms", "2m", "1h", "1.5s" (a bare number is seconds) in ms; nullopt otherwise.
+std::optional<qint64> parseDelay(const QString &text);
+// A comma-separated list of them; nullopt and the bad item in *bad otherwise.
+std::optional<QList<qint64>> parseDelays(const QString &list, QString *bad = nullptr);
+// "1 s", "5 min", "250 ms": for diagrams.
+QString delayText(qint64 ms);
+
 } // namespace veltrix

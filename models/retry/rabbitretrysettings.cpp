@@ -208,6 +208,15 @@ QueueRetrySettings resolveRetrySettings(const QJsonObject &queue,
     return out;
 }
 
+QJsonValue retryValueFromText(RetryKey key, const QString &text)
+{
+    if (!lowestWins(key))
+        return text;
+    bool ok = false;
+    const qint64 number = text.trimmed().toLongLong(&ok);
+    return ok ? QJsonValue(number) : QJsonValue(text);
+}
+
 QString consolePolicyName(const QString &queue)
 {
     return u"veltrix-retry."_s + queue;

@@ -99,6 +99,10 @@ RetryPolicyPlan planRetryPolicy(const QJsonObject &queue, const QList<RabbitPoli
                                 const QList<RabbitPolicy> &operatorPolicies,
                                 const QList<RetryChange> &changes, const QString &policyName = {});
 
+// A value as an operator types it: whole numbers for message-ttl, delivery-limit and
+// max-length (anything else stays text, and the plan says what is wrong), text otherwise.
+QJsonValue retryValueFromText(RetryKey key, const QString &text);
+
 // The name of the console's per-queue policy.
 QString consolePolicyName(const QString &queue);
 

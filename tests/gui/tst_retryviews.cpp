@@ -1,0 +1,214 @@
+// The Retry tab on the private RabbitMQ node: settings with their sources, an edit
+// previewed as a diff and applied only after the confirmation, a refusal that keeps Apply
+// off, and a backoff ladder previewed as a diagram and built. With VELTRIX_SHOTS set to
+// a folder, the editor is saved there as PNGs (for looking at it).
+#include "ladderdiagram.h"
+#include "retry/rabbitretryclient.h"
+#include "retrysettingspage.h"
+#include "testprofiles.h"
+#include "testrabbitnode.h"
+
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace veltrix;
+using namespace Qt::StringLiterals;
+
+class TestRetryViews : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void editIsPreviewedAsADiffAndAppliedAfterConfirmation();
+    void refusedChangeSaysWhyAndCannotBeApplied();
+    void ladderIsDrawnThenBuiltOnlyWhenConfirmed();
+
+private:
+    ClusterProfile profile() const;
+    void openQueue(const QString &queue);
+    QueueRetrySettings brokerSettings(const QString &queue);
+    void shoot(const QString &name);
+
+    LocalRabbitNodeInfo m_node;
+    std::unique_ptr<RetrySettingsPage> m_page;
+    QStringList m_questions;
+    bool m_answer = true;
+    const QString m_vhost = u"retry-views"_s;
+};
+
+void TestRetryViews::initTestCase()
+{
+    QString whyNot;
+    const auto node = testRabbitNodeFromEnvironment(&whyNot);
+    if (!node)
+        QFAIL(qPrintable(whyNot));
+    m_node = *node;
+}
+
+void TestRetryViews::init()
+{
+    auto fresh = freshTestVhost(m_node, m_vhost);
+    QVERIFY2(fresh.ok(), qPrintable(fresh.error().describe()));
+    m_page = std::make_unique<RetrySettingsPage>();
+    m_page->resize(1200, 820);
+    m_page->setProfiles({profile()});
+    m_questions.clear();
+    m_answer = true;
+    m_page->setConfirmer([this](const QString &question) {
+        m_questions << question;
+        return m_answer;
+    });
+    m_page->show();
+}
+
+void TestRetryViews::cleanup()
+{
+    m_page.reset();
+}
+
+ClusterProfile TestRetryViews::profile() const
+{
+    ClusterProfile p = test::rabbitProfile(u"shop-rabbit"_s, m_node);
+    p.amqpUri = testAmqpUri(m_node, m_vhost);
+    return p;
+}
+
+void TestRetryViews::openQueue(const QString &queue)
+{
+    QSignalSpy loaded(m_page.get(), &RetrySettingsPage::settingsLoaded);
+    QVERIFY(m_page->open({ClusterKind::RabbitMq, u"shop-rabbit"_s, m_vhost, queue}));
+    QVERIFY(m_page->busy()); // the broker is asked on a worker; the page waits, not blocks
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
+}
+
+QueueRetrySettings TestRetryViews::brokerSettings(const QString &queue)
+{
+    auto client = RabbitRetryClient::open(profile());
+    if (!client)
+        return {};
+    auto settings = client.value()->settings(m_vhost, queue);
+    return settings ? settings.value() : QueueRetrySettings {};
+}
+
+void TestRetryViews::shoot(const QString &name)
+{
+    const QString folder = qEnvironmentVariable("VELTRIX_SHOTS");
+    if (!folder.isEmpty())
+        QVERIFY(m_page->grab().save(folder + u'/' + name));
+}
+
+void TestRetryViews::editIsPreviewedAsADiffAndAppliedAfterConfirmation()
+{
+    {
+        auto amqp = test::openAmqp(profile().amqpUri);
+        QVERIFY(amqp);
+        QVERIFY(amqp->declareQueue(u"orders.process"_s, true,
+                                   {{u"x-queue-type"_s, u"quorum"_s}, {u"x-max-length"_s, 5000}})
+                    .ok());
+    }
+    openQueue(u"orders.process"_s);
+    QTableWidget *table = m_page->table();
+    const int limitRow = int(allRetryKeys().indexOf(RetryKey::DeliveryLimit));
+    const int lengthRow = int(allRetryKeys().indexOf(RetryKey::MaxLength));
+    QCOMPARE(table->item(limitRow, 1)->text(), u"—"_s);
+    QCOMPARE(table->item(lengthRow, 1)->text(), u"5000"_s);
+    QCOMPARE(table->item(lengthRow, 2)->text(), u"queue argument"_s);
+
+    m_page->setChange(RetryKey::DeliveryLimit, u"3"_s);
+    m_page->setChange(RetryKey::DeadLetterExchange, u"orders.dlx"_s);
+    QSignalSpy planned(m_page.get(), &RetrySettingsPage::planReady);
+    m_page->previewChange();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 15000);
+    QVERIFY(m_page->policyPlan()->diffLines().contains(
+        u"delivery-limit: not set → 3 (policy veltrix-retry.orders.process)"_s));
+    const QString plan = m_page->planText(); // what the operator reads
+    QVERIFY2(plan.contains(u"veltrix-retry.orders.process (created, priority"_s), qPrintable(plan));
+    QVERIFY(plan.contains(u"delivery-limit"_s) && plan.contains(u"dead-letter-exchange"_s));
+    QVERIFY(!plan.contains(u"max-length"_s)); // unchanged settings are not in the diff
+    QVERIFY(
+        brokerSettings(u"orders.process"_s).setting(RetryKey::DeliveryLimit).value.isUndefined());
+    shoot(u"retry-editor-diff.png"_s);
+
+    QSignalSpy applied(m_page.get(), &RetrySettingsPage::applied);
+    m_page->apply();
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_questions.first().contains(u"delivery-limit: not set → 3"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 20000);
+    QCOMPARE(table->item(limitRow, 1)->text(), u"3"_s);
+    QCOMPARE(table->item(limitRow, 2)->text(), u"policy veltrix-retry.orders.process"_s);
+    QCOMPARE(brokerSettings(u"orders.process"_s).setting(RetryKey::DeliveryLimit).value.toInt(), 3);
+}
+
+void TestRetryViews::refusedChangeSaysWhyAndCannotBeApplied()
+{
+    {
+        auto amqp = test::openAmqp(profile().amqpUri);
+        QVERIFY(amqp);
+        QVERIFY(amqp->declareQueue(u"audit"_s, true).ok());
+    }
+    openQueue(u"audit"_s);
+    m_page->setChange(RetryKey::DeliveryLimit, u"3"_s);
+    QSignalSpy planned(m_page.get(), &RetrySettingsPage::planReady);
+    m_page->previewChange();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 15000);
+    QVERIFY2(m_page->planText().contains(u"only quorum queues count deliveries"_s),
+             qPrintable(m_page->planText()));
+    m_page->apply(); // nothing to apply: the plan was refused
+    QVERIFY(m_questions.isEmpty());
+
+    // An edit after a preview makes it stale: Apply asks for a new preview first.
+    m_page->setChange(RetryKey::DeliveryLimit, QString());
+    m_page->setChange(RetryKey::MessageTtl, u"60000"_s);
+    m_page->apply();
+    QVERIFY(m_questions.isEmpty());
+}
+
+void TestRetryViews::ladderIsDrawnThenBuiltOnlyWhenConfirmed()
+{
+    {
+        auto amqp = test::openAmqp(profile().amqpUri);
+        QVERIFY(amqp);
+        QVERIFY(amqp->declareExchange(u"shop.work"_s, u"direct"_s, true).ok());
+        QVERIFY(amqp->declareQueue(u"payments.process"_s, true).ok());
+        QVERIFY(amqp->bindQueue(u"payments.process"_s, u"shop.work"_s, u"payments"_s).ok());
+    }
+    openQueue(u"payments.process"_s);
+    m_page->setLadder(u"1s, 5s, 30s"_s);
+    QSignalSpy planned(m_page.get(), &RetrySettingsPage::planReady);
+    m_page->previewLadder();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 15000);
+    QVERIFY(m_page->diagram()->hasPlan());
+    QCOMPARE(m_page->ladderPlan()->steps.size(), 3);
+    QCOMPARE(m_page->ladderPlan()->workExchange, u"shop.work"_s);
+    QVERIFY2(m_page->planText().contains(u"ladder of 3 steps, 4 attempts in all"_s),
+             qPrintable(m_page->planText()));
+    shoot(u"retry-ladder.png"_s);
+
+    m_answer = false; // the operator says no: nothing is built
+    m_page->apply();
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_questions.first().contains(u"payments.process.retry.3 (wait 30 s)"_s));
+    QTest::qWait(300);
+    QVERIFY(brokerSettings(u"payments.process"_s)
+                .setting(RetryKey::DeadLetterExchange)
+                .value.isUndefined());
+
+    m_answer = true;
+    QSignalSpy applied(m_page.get(), &RetrySettingsPage::applied);
+    m_page->apply();
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 20000);
+    QCOMPARE(brokerSettings(u"payments.process"_s)
+                 .setting(RetryKey::DeadLetterExchange)
+                 .value.toString(),
+             u"payments.process.retry"_s);
+    QCOMPARE(
+        brokerSettings(u"payments.process.retry.2"_s).setting(RetryKey::MessageTtl).value.toInt(),
+        5000);
+}
+
+QTEST_MAIN(TestRetryViews)
+#include "tst_retryviews.moc"
