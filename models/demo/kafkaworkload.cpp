@@ -2,6 +2,7 @@
 
 #include "kafka/kafkahandle.h"
 #include "kafkaclients.h"
+#include "retrypolicybook.h"
 #include "springheaders.h"
 
 #include <librdkafka/rdkafka.h>
@@ -48,6 +49,7 @@ using Consumer = WorkloadConsumer;
 struct Env
 {
     Counters &counters;
+    RetryPolicyBook &policies;
     const std::atomic<bool> &stopping;
     std::mutex &mutex;
     std::condition_variable &wake;
@@ -309,30 +311,36 @@ void runOrderStage(Env env, Consumer &consumer, Producer &producer, int stage)
 // A service that retries a failed record in place before dead-lettering it: Spring's
 // blocking DefaultErrorHandler (FixedBackOff 200 ms, 3 attempts, retries any exception) or
 // Kafka Connect with errors.retry.timeout (300 ms doubling, only RetriableException).
+// Its group's policy in the retry-policy topic, when there is one, replaces the built-in
+// attempts and backoff from the next record on: the demo follows policy changes live.
 struct InPlaceRetry
 {
-    int backoffMs;
-    bool doubling;
+    QString group;
+    KafkaRetryPolicy builtIn; // until the topic says otherwise
     bool retriesPoison;
     // Publishes the record to the dead-letter topic; true once the brokers have it.
     std::function<bool(Producer &, const rd_kafka_message_t *, const Verdict &)> deadLetter;
 };
 
-void runInPlaceRetry(Env env, Consumer &consumer, Producer &producer, const InPlaceRetry &policy)
+void runInPlaceRetry(Env env, Consumer &consumer, Producer &producer, const InPlaceRetry &retry)
 {
-    constexpr int MaxAttempts = 3;
+    std::mt19937 random(std::random_device {}());
     while (env.running()) {
         rd_kafka_message_t *m = consumer.poll(200);
         if (!m)
             continue;
+        const KafkaRetryPolicy policy = env.policies.get(retry.group).value_or(retry.builtIn);
         const Verdict v = verdictOf(m);
         int attempt = 1;
-        for (; v.failsAttempt(attempt) && attempt < MaxAttempts
-             && (policy.retriesPoison || !v.poison);
+        for (; v.failsAttempt(attempt) && attempt < policy.maxAttempts
+             && (retry.retriesPoison || !v.poison);
              ++attempt) {
             ++env.counters.retried;
-            if (!env.waitUntil(
-                    inMs(policy.doubling ? policy.backoffMs << (attempt - 1) : policy.backoffMs)))
+            const double spread
+                = policy.jitter * std::uniform_real_distribution<double>(-1.0, 1.0)(random);
+            const auto backoff
+                = qint64(double(policy.backoffBeforeAttempt(attempt + 1)) * (1.0 + spread));
+            if (!env.waitUntil(inMs(backoff)))
                 break;
         }
         if (!env.running()) { // not done, so not committed: redelivered on the next start
@@ -342,7 +350,7 @@ void runInPlaceRetry(Env env, Consumer &consumer, Producer &producer, const InPl
         if (!v.failsAttempt(attempt)) {
             ++env.counters.processed;
             consumer.done(m);
-        } else if (policy.deadLetter(producer, m, v) && producer.drain(5000)) {
+        } else if (retry.deadLetter(producer, m, v) && producer.drain(5000)) {
             consumer.done(m);
         } else {
             consumer.hold(m, inMs(1000));
@@ -351,31 +359,82 @@ void runInPlaceRetry(Env env, Consumer &consumer, Producer &producer, const InPl
     }
 }
 
+// The demo's services' policies before anyone changes them (what the code above did).
+KafkaRetryPolicy builtInPolicy(const QString &group, int attempts, qint64 backoffMs,
+                               double multiplier, const QString &dlt)
+{
+    KafkaRetryPolicy policy;
+    policy.group = group;
+    policy.maxAttempts = attempts;
+    policy.initialBackoffMs = backoffMs;
+    policy.multiplier = multiplier;
+    policy.maxBackoffMs = qint64(double(backoffMs) * std::pow(multiplier, attempts - 2));
+    policy.dlt = dlt;
+    return policy;
+}
+
+KafkaRetryPolicy paymentServicePolicy()
+{
+    return builtInPolicy(names::PaymentServiceGroup, 3, 200, 1.0, names::PaymentsDlt);
+}
+
+KafkaRetryPolicy inventorySinkPolicy()
+{
+    return builtInPolicy(names::InventorySinkGroup, 3, 300, 2.0, names::InventoryDlt);
+}
+
+// Reads the retry-policy topic from its beginning and keeps following it, so a policy
+// published by the console reaches the workers within a poll.
+void runPolicyWatcher(Env env, KafkaHandle &consumer)
+{
+    while (env.running()) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer.get(), 200);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->key) {
+            const QString group
+                = QString::fromUtf8(static_cast<const char *>(m->key), qsizetype(m->key_len));
+            if (m->len == 0) {
+                env.policies.put(group, std::nullopt); // a tombstone: back to built-in
+            } else {
+                auto policy = parseKafkaRetryPolicy(payloadOf(m), group);
+                if (policy)
+                    env.policies.put(group, policy.value());
+                else
+                    env.counters.noteError(
+                        u"retry policy of %1 ignored: %2"_s.arg(group, policy.error().message));
+            }
+        }
+        rd_kafka_message_destroy(m);
+    }
+}
+
 void runPaymentService(Env env, Consumer &consumer, Producer &producer)
 {
-    runInPlaceRetry(
-        env, consumer, producer,
-        {200, false, true, [&env](Producer &p, const rd_kafka_message_t *m, const Verdict &v) {
-             const FailedRecord record = failedRecordOf(m, names::PaymentServiceGroup);
-             return p.send(names::PaymentsDlt,
-                           p.sameOrAnyPartition(names::PaymentsDlt, m->partition), record.key,
-                           payloadOf(m), blockingRecovererDltHeaders(record, paymentFailure(v)),
-                           &env.counters.paymentsDlt);
-         }});
+    runInPlaceRetry(env, consumer, producer,
+                    {names::PaymentServiceGroup, paymentServicePolicy(), true,
+                     [&env](Producer &p, const rd_kafka_message_t *m, const Verdict &v) {
+                         const FailedRecord record = failedRecordOf(m, names::PaymentServiceGroup);
+                         return p.send(names::PaymentsDlt,
+                                       p.sameOrAnyPartition(names::PaymentsDlt, m->partition),
+                                       record.key, payloadOf(m),
+                                       blockingRecovererDltHeaders(record, paymentFailure(v)),
+                                       &env.counters.paymentsDlt);
+                     }});
 }
 
 void runInventorySink(Env env, Consumer &consumer, Producer &producer)
 {
-    runInPlaceRetry(
-        env, consumer, producer,
-        {300, true, false, [&env](Producer &p, const rd_kafka_message_t *m, const Verdict &v) {
-             // Connect's reporter keeps the record's timestamp and leaves the
-             // partition to the producer.
-             const FailedRecord record = failedRecordOf(m, names::InventorySinkGroup);
-             return p.send(names::InventoryDlt, RD_KAFKA_PARTITION_UA, record.key, payloadOf(m),
-                           connectDlqHeaders(record, inventoryFailure(v)),
-                           &env.counters.inventoryDlt, record.timestamp);
-         }});
+    runInPlaceRetry(env, consumer, producer,
+                    {names::InventorySinkGroup, inventorySinkPolicy(), false,
+                     [&env](Producer &p, const rd_kafka_message_t *m, const Verdict &v) {
+                         // Connect's reporter keeps the record's timestamp and leaves the
+                         // partition to the producer.
+                         const FailedRecord record = failedRecordOf(m, names::InventorySinkGroup);
+                         return p.send(names::InventoryDlt, RD_KAFKA_PARTITION_UA, record.key,
+                                       payloadOf(m), connectDlqHeaders(record, inventoryFailure(v)),
+                                       &env.counters.inventoryDlt, record.timestamp);
+                     }});
 }
 
 // Reads orders at a fifth of their rate for half of each wave, at four times it for the
@@ -429,6 +488,7 @@ KafkaWorkload::KafkaWorkload(ClusterProfile profile, DemoSettings settings)
     : m_profile(std::move(profile))
     , m_settings(settings)
     , m_counters(std::make_unique<Counters>())
+    , m_policies(std::make_unique<RetryPolicyBook>())
 { }
 
 KafkaWorkload::~KafkaWorkload()
@@ -529,7 +589,46 @@ Result<bool> KafkaWorkload::start()
     bodies.push_back([c = std::shared_ptr<Consumer>(std::move(analytics).value()),
                       s = m_settings](Env env) { runAnalytics(env, *c, s); });
 
-    const Env env {*m_counters, m_stopping, m_wakeMutex, m_wake};
+    // Retry policies: the built-in ones published (what `veltrixctl retry get` and the
+    // console then show), and a watcher that keeps the workers on the topic's latest.
+    {
+        auto publisher = makeProducer(u"veltrix-demo-retry-policies"_s);
+        if (!publisher)
+            return publisher.error();
+        for (KafkaRetryPolicy policy : {paymentServicePolicy(), inventorySinkPolicy()}) {
+            policy.updatedAt = QDateTime::currentDateTimeUtc();
+            policy.updatedBy = u"veltrix-demo"_s;
+            publisher.value()->send(names::RetryPoliciesTopic, 0, policy.group.toUtf8(),
+                                    policy.toRecordValue(), {}, nullptr);
+        }
+        if (!publisher.value()->drain(10000))
+            return BrokerError::make(BrokerError::Kind::Timeout,
+                                     u"%1: publishing the demo's retry policies to %2 failed"_s.arg(
+                                         m_profile.name, names::RetryPoliciesTopic));
+    }
+    auto watcher = KafkaHandle::create(m_profile, RD_KAFKA_CONSUMER,
+                                       {{u"client.id"_s, u"veltrix-demo-retry-policies"_s},
+                                        {u"group.id"_s, u"veltrix-demo-retry-policies"_s},
+                                        {u"enable.auto.commit"_s, u"false"_s}});
+    if (!watcher)
+        return watcher.error();
+    {
+        rd_kafka_poll_set_consumer(watcher.value()->get());
+        rd_kafka_topic_partition_list_t *partitions = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(partitions,
+                                          names::RetryPoliciesTopic.toUtf8().constData(), 0)
+            ->offset
+            = RD_KAFKA_OFFSET_BEGINNING;
+        const rd_kafka_resp_err_t err = rd_kafka_assign(watcher.value()->get(), partitions);
+        rd_kafka_topic_partition_list_destroy(partitions);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return watcher.value()->errorFor(err, u"reading the retry-policy topic"_s);
+    }
+    bodies.push_back([c = std::shared_ptr<KafkaHandle>(std::move(watcher).value())](Env env) {
+        runPolicyWatcher(env, *c);
+    });
+
+    const Env env {*m_counters, *m_policies, m_stopping, m_wakeMutex, m_wake};
     for (auto &body : bodies) {
         // The thread takes the only reference, so its handles are closed on that thread.
         m_threads.emplace_back([env, body = std::move(body)]() mutable {
@@ -573,7 +672,13 @@ QJsonObject KafkaWorkload::stats() const
             {u"last_error"_s, lastError},
             {u"analytics_processed"_s, c.analyticsProcessed.load()},
             {u"analytics_rate"_s, std::round(c.analyticsRate.load() * 10) / 10},
-            {u"target_rate"_s, std::round(m_settings.messagesPerSecond * KafkaShare * 10) / 10}};
+            {u"target_rate"_s, std::round(m_settings.messagesPerSecond * KafkaShare * 10) / 10},
+            {u"retry_policies"_s, [this] {
+                 QJsonObject policies;
+                 for (const auto &[group, policy] : m_policies->all())
+                     policies.insert(group, policy.maxAttempts);
+                 return policies;
+             }()}};
 }
 
 } // namespace veltrix::demo

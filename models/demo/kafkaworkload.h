@@ -13,6 +13,8 @@
 
 namespace veltrix::demo {
 
+class RetryPolicyBook;
+
 // The Kafka half of the demo's e-commerce traffic. Topics must exist already (the
 // orchestrator creates them on the mock cluster). Threads, each owning its handles:
 //  - producer: JSON order/payment/inventory events (50/30/20), evenly paced, a fixed share
@@ -20,6 +22,8 @@ namespace veltrix::demo {
 //  - order-service (@RetryableTopic): orders → orders-retry-0 (1 s) → orders-retry-1 (2 s)
 //    → orders-dlt, one consumer group per topic as Spring names them;
 //  - payment-service (blocking DefaultErrorHandler, 3 attempts 200 ms apart) → payments-dlt;
+//    it and inventory-sink follow their policies in veltrix.retry-policies live (the demo
+//    publishes the built-in ones at start; a policy-watcher thread reads the topic);
 //  - inventory-sink (Kafka Connect, errors.tolerance=all) → inventory-dlt;
 //  - analytics: reads orders slowly, then quickly, in waves, so its lag grows and drains.
 class KafkaWorkload : public DemoWorkload
@@ -37,7 +41,8 @@ public:
     void stop() override;
     // {"produced", "processed", "retried", "dead_lettered", "errors", "last_error",
     //  "dead_lettered_by_topic": {"orders-dlt": n, ...}, "analytics_processed",
-    //  "analytics_rate" (msg/s over the last second), "target_rate" (msg/s)}
+    //  "analytics_rate" (msg/s over the last second), "target_rate" (msg/s),
+    //  "retry_policies": {"<group>": max_attempts in force}}
     QJsonObject stats() const override;
 
     struct Counters; // shared with the worker threads
@@ -46,6 +51,7 @@ private:
     ClusterProfile m_profile;
     DemoSettings m_settings;
     std::unique_ptr<Counters> m_counters;
+    std::unique_ptr<RetryPolicyBook> m_policies;
     std::vector<std::thread> m_threads;
     std::atomic<bool> m_stopping = false;
     std::mutex m_wakeMutex;

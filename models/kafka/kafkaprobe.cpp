@@ -4,6 +4,7 @@
 // records from another console, or anything else on the topic, are skipped unread.
 #include "kafkahandle.h"
 #include "kafkastatistics.h"
+#include "kafkatopiccreator.h"
 #include "metrics/probe.h"
 
 #include <QDateTime>
@@ -198,44 +199,13 @@ Result<bool> KafkaProbe::readLeaders(bool allowCreate)
 
 Result<bool> KafkaProbe::createTopic(int brokers)
 {
-    char errstr[256];
-    const QByteArray name = m_settings.topic.toUtf8();
-    rd_kafka_NewTopic_t *topic = rd_kafka_NewTopic_new(
-        name.constData(), std::max(brokers, 1), std::clamp(brokers, 1, 3), errstr, sizeof errstr);
-    if (!topic)
-        return BrokerError::make(BrokerError::Kind::Configuration, QString::fromUtf8(errstr));
-    rd_kafka_queue_t *queue = rd_kafka_queue_new(m_producer->get());
-    rd_kafka_CreateTopics(m_producer->get(), &topic, 1, nullptr, queue);
-    rd_kafka_event_t *event
-        = rd_kafka_queue_poll(queue, int(std::chrono::milliseconds(MetadataTimeout).count()));
-    rd_kafka_NewTopic_destroy(topic);
-    Result<bool> outcome = true;
-    if (!event) {
-        outcome = BrokerError::make(
-            BrokerError::Kind::Timeout,
-            u"%1: creating the probe topic %2 timed out"_s.arg(m_profile.name, m_settings.topic));
-    } else if (const rd_kafka_CreateTopics_result_t *result
-               = rd_kafka_event_CreateTopics_result(event)) {
-        size_t count = 0;
-        const rd_kafka_topic_result_t **topics
-            = rd_kafka_CreateTopics_result_topics(result, &count);
-        const rd_kafka_resp_err_t err
-            = count == 1 ? rd_kafka_topic_result_error(topics[0]) : rd_kafka_event_error(event);
-        // Someone else created it meanwhile: as good. Unsupported (the mock): the next
-        // metadata request may still auto-create it.
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS
-            && err != RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE
-            && err != RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION)
-            outcome = BrokerError::make(
-                BrokerError::Kind::AccessDenied,
-                u"%1: cannot create the probe topic %2: %3"_s.arg(m_profile.name, m_settings.topic,
-                                                                  errorText(err)),
-                u"create it with one partition per broker, or name another in the profile"_s);
-    }
-    if (event)
-        rd_kafka_event_destroy(event);
-    rd_kafka_queue_destroy(queue);
-    return outcome;
+    auto created = createKafkaTopic(*m_producer, m_settings.topic, std::max(brokers, 1),
+                                    std::clamp(brokers, 1, 3), {}, MetadataTimeout);
+    if (!created)
+        return BrokerError::make(created.error().kind, created.error().message,
+                                 u"create it with one partition per broker, or name another in "
+                                 "the profile"_s);
+    return true;
 }
 
 Result<bool> KafkaProbe::assignAtEnd()
