@@ -1,4 +1,4 @@
-// veltrixctl retry get TARGET [--json]
+// veltrixctl retry get TARGET [--json]     (TARGET: a RabbitMQ queue or a Kafka group)
 // veltrixctl retry set TARGET [--max-attempts N] [--backoff 1s,5s,30s] [--set KEY=VALUE]...
 //                             [--unset KEY]... [--policy NAME] [--exchange NAME]
 //                             [--dead-letter-queue NAME] [--dry-run] [--json]
@@ -7,6 +7,7 @@
 // writes, reads back and audits.
 #include "commands.h"
 
+#include "retry/kafkaretrypolicystore.h"
 #include "retry/rabbitretryclient.h"
 
 #include <QJsonArray>
@@ -44,6 +45,23 @@ struct RetryOptions
                                  u"retry set --backoff: the work exchange messages return "
                                  "through (default: the one the queue is bound to)."_s,
                                  u"NAME"_s};
+    QCommandLineOption multiplier {u"multiplier"_s,
+                                   u"retry set (Kafka): backoff growth per retry (default: from "
+                                   "--backoff, else the current policy's)."_s,
+                                   u"X"_s};
+    QCommandLineOption maxBackoff {u"max-backoff"_s,
+                                   u"retry set (Kafka): the longest wait, e.g. 30s."_s, u"DELAY"_s};
+    QCommandLineOption jitter {u"jitter"_s, u"retry set (Kafka): 0 to 1, e.g. 0.1 for ±10 %."_s,
+                               u"X"_s};
+    QCommandLineOption retryTopics {u"retry-topics"_s,
+                                    u"retry set (Kafka): one topic per retry, comma-separated; "
+                                    "\"none\" to retry in place."_s,
+                                    u"TOPICS"_s};
+    QCommandLineOption dlt {u"dlt"_s, u"retry set (Kafka): the dead-letter topic."_s, u"TOPIC"_s};
+    QCommandLineOption policyTopic {u"policy-topic"_s,
+                                    u"retry (Kafka): the policy topic (default "
+                                    "veltrix.retry-policies)."_s,
+                                    u"TOPIC"_s};
     QCommandLineOption deadLetterQueue {u"dead-letter-queue"_s,
                                         u"retry set --backoff: where messages go after the last "
                                         "step (default <queue>.dlq)."_s,
@@ -132,13 +150,201 @@ int finish(const CtlContext &context, const QCommandLineParser &parser, const QS
     return ExitOk;
 }
 
+QJsonObject versionJson(const KafkaRetryPolicyVersion &version)
+{
+    QJsonObject json {
+        {u"partition"_s, version.partition},
+        {u"offset"_s, version.offset},
+        {u"policy"_s, version.policy ? QJsonValue(version.policy->toJson()) : QJsonValue()}};
+    if (!version.problem.isEmpty())
+        json.insert(u"problem"_s, version.problem);
+    return json;
+}
+
+QString policyLine(const KafkaRetryPolicy &p)
+{
+    return u"max_attempts %1, backoff %2 ×%3 up to %4, jitter %5, %6, dlt %7"_s.arg(p.maxAttempts)
+        .arg(delayText(p.initialBackoffMs))
+        .arg(p.multiplier)
+        .arg(delayText(p.maxBackoffMs))
+        .arg(p.jitter)
+        .arg(p.retryTopics.isEmpty() ? u"retried in place"_s
+                                     : u"retry topics "_s + p.retryTopics.join(u", "_s),
+             p.dlt);
+}
+
+// The wanted policy: the current one (or defaults) with the options given on top.
+std::optional<KafkaRetryPolicy> wantedPolicy(const QCommandLineParser &parser, const QString &group,
+                                             const std::optional<KafkaRetryPolicy> &current)
+{
+    RetryOptions &o = options();
+    KafkaRetryPolicy wanted = current.value_or(KafkaRetryPolicy {});
+    wanted.group = group;
+    bool ok = true;
+    const auto number = [&](const QCommandLineOption &option, double &into) {
+        if (!parser.isSet(option))
+            return;
+        bool parsed = false;
+        into = parser.value(option).toDouble(&parsed);
+        if (!parsed) {
+            printError(u"--%1 must be a number"_s.arg(option.names().first()));
+            ok = false;
+        }
+    };
+    if (parser.isSet(o.maxAttempts))
+        wanted.maxAttempts = parser.value(o.maxAttempts).toInt(&ok);
+    if (parser.isSet(o.backoff)) {
+        QString bad;
+        const auto delays = parseDelays(parser.value(o.backoff), &bad);
+        if (!delays || delays->isEmpty()) {
+            printError(u"--backoff: \"%1\" is not a delay like 500ms, 5s, 2m"_s.arg(bad));
+            return std::nullopt;
+        }
+        // 1s,5s,30s: start at 1 s, grow five-fold, never above 30 s.
+        wanted.initialBackoffMs = delays->first();
+        wanted.multiplier = delays->size() > 1 && delays->first() > 0
+            ? double(delays->at(1)) / double(delays->first())
+            : 1.0;
+        wanted.maxBackoffMs = *std::max_element(delays->begin(), delays->end());
+    }
+    number(o.multiplier, wanted.multiplier);
+    number(o.jitter, wanted.jitter);
+    if (parser.isSet(o.maxBackoff)) {
+        const auto ms = parseDelay(parser.value(o.maxBackoff));
+        if (!ms) {
+            printError(u"--max-backoff must be a delay like 30s"_s);
+            return std::nullopt;
+        }
+        wanted.maxBackoffMs = *ms;
+    }
+    if (parser.isSet(o.retryTopics))
+        wanted.retryTopics = parser.value(o.retryTopics) == u"none"
+            ? QStringList()
+            : parser.value(o.retryTopics).split(u',', Qt::SkipEmptyParts);
+    if (parser.isSet(o.dlt))
+        wanted.dlt = parser.value(o.dlt);
+    if (!ok)
+        return std::nullopt;
+    return wanted;
+}
+
+int runKafkaRetry(const CtlContext &context, const QCommandLineParser &parser, bool get,
+                  const ClusterProfile &profile, const QString &where, const QString &group)
+{
+    RetryOptions &o = options();
+    const bool json = context.json(parser);
+    const QString topic = parser.isSet(o.policyTopic) ? parser.value(o.policyTopic)
+                                                      : KafkaRetryPolicy::DefaultTopic;
+    auto store = KafkaRetryPolicyStore::open(profile, topic, AuditLog(), context.timeout(parser));
+    const auto failed = [&](const BrokerError &error) {
+        if (json)
+            printJson({{u"target"_s, where},
+                       {u"error"_s, error.describe()},
+                       {u"error_kind"_s, error.kindName()}});
+        else
+            printError(u"%1: %2"_s.arg(where, error.describe()));
+        return ExitClusterFailed;
+    };
+    if (!store)
+        return failed(store.error());
+    auto history = store.value()->history(group);
+    if (!history)
+        return failed(history.error());
+    auto current = store.value()->current(group);
+    if (!current)
+        return failed(current.error());
+
+    if (get) {
+        if (json) {
+            QJsonArray versions;
+            for (const KafkaRetryPolicyVersion &version : history.value())
+                versions.append(versionJson(version));
+            printJson({{u"target"_s, where},
+                       {u"topic"_s, topic},
+                       {u"group"_s, group},
+                       {u"policy"_s,
+                        current.value() ? QJsonValue(current.value()->toJson()) : QJsonValue()},
+                       {u"history"_s, versions}});
+            return ExitOk;
+        }
+        if (!current.value()) {
+            printLine(u"%1: no retry policy in %2"_s.arg(where, topic));
+        } else {
+            printLine(u"%1  (%2)"_s.arg(where, topic));
+            printLine(u"  "_s + policyLine(*current.value()));
+        }
+        if (!history->isEmpty())
+            printLine(u"history (oldest first):"_s);
+        for (const KafkaRetryPolicyVersion &version : history.value()) {
+            const QString at = u"%1:%2"_s.arg(version.partition).arg(version.offset);
+            if (version.policy)
+                printLine(u"  %1  %2 by %3: %4"_s.arg(
+                    at, version.policy->updatedAt.toString(Qt::ISODate),
+                    version.policy->updatedBy.isEmpty() ? u"?"_s : version.policy->updatedBy,
+                    policyLine(*version.policy)));
+            else
+                printLine(u"  %1  %2"_s.arg(
+                    at, version.removed() ? u"removed"_s : u"unreadable: "_s + version.problem));
+        }
+        return ExitOk;
+    }
+
+    const auto wanted = wantedPolicy(parser, group, current.value());
+    if (!wanted)
+        return ExitUsage;
+    auto plan = store.value()->plan(*wanted);
+    if (!plan)
+        return failed(plan.error());
+    const bool dryRun = parser.isSet(u"dry-run"_s);
+    QJsonObject out {{u"target"_s, where}, {u"dry_run"_s, dryRun}, {u"plan"_s, plan->toJson()}};
+    if (!json) {
+        printLine(u"%1: retry policy in %2 (%3)"_s.arg(where, topic,
+                                                       plan->before ? u"changed"_s : u"created"_s));
+        for (const QString &line : plan->diff)
+            printLine(u"  "_s + line);
+        for (const QString &warning : plan->warnings)
+            printLine(u"  warning: "_s + warning);
+        for (const QString &error : plan->errors)
+            printError(u"  refused: "_s + error);
+    }
+    if (!plan->ok()) {
+        out.insert(u"applied"_s, false);
+        if (json)
+            printJson(out);
+        return ExitClusterFailed;
+    }
+    if (dryRun) {
+        if (auto logged = store.value()->recordDryRun(plan.value()); !logged)
+            return failed(logged.error());
+        out.insert(u"applied"_s, false);
+        if (json)
+            printJson(out);
+        else
+            printLine(u"dry run: nothing published"_s);
+        return ExitOk;
+    }
+    auto published = store.value()->publish(plan.value());
+    if (!published)
+        return failed(published.error());
+    out.insert(u"applied"_s, true);
+    out.insert(u"version"_s, versionJson(published.value()));
+    if (json)
+        printJson(out);
+    else
+        printLine(u"published at %1:%2; consumers following the topic pick it up from their next "
+                  "record"_s.arg(published->partition)
+                      .arg(published->offset));
+    return ExitOk;
+}
+
 } // namespace
 
 void addRetryOptions(QCommandLineParser &parser)
 {
     RetryOptions &o = options();
-    parser.addOptions(
-        {o.maxAttempts, o.backoff, o.set, o.unset, o.policy, o.exchange, o.deadLetterQueue});
+    parser.addOptions({o.maxAttempts, o.backoff, o.set, o.unset, o.policy, o.exchange,
+                       o.deadLetterQueue, o.multiplier, o.maxBackoff, o.jitter, o.retryTopics,
+                       o.dlt, o.policyTopic});
 }
 
 int runRetry(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args)
@@ -146,7 +352,7 @@ int runRetry(const CtlContext &context, const QCommandLineParser &parser, const 
     RetryOptions &o = options();
     if (args.size() != 2 || (args[0] != u"get" && args[0] != u"set")) {
         printError(u"retry: expected \"retry get TARGET\" or \"retry set TARGET …\"; TARGET is "
-                   "rabbitmq:<cluster>/<vhost>/<queue>"_s);
+                   "rabbitmq:<cluster>/<vhost>/<queue> or kafka:<cluster>/<group>"_s);
         return ExitUsage;
     }
     QString why;
@@ -167,11 +373,9 @@ int runRetry(const CtlContext &context, const QCommandLineParser &parser, const 
             clusterKindName(target->kind), target->cluster));
         return ExitUsage;
     }
-    if (target->kind == ClusterKind::Kafka) {
-        printError(u"retry: Kafka consumer-group retry policies (the veltrix.retry-policies "
-                   "topic) are not built yet; RabbitMQ queues are"_s);
-        return ExitClusterFailed;
-    }
+    if (target->kind == ClusterKind::Kafka)
+        return runKafkaRetry(context, parser, args[0] == u"get", *profile, target->toString(),
+                             target->name);
     auto client = RabbitRetryClient::open(*profile, AuditLog(), context.timeout(parser));
     if (!client) {
         printError(u"%1: %2"_s.arg(target->toString(), client.error().describe()));

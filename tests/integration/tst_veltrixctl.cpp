@@ -79,6 +79,7 @@ private Q_SLOTS:
     void probeJsonFollowsTheContract();
     void probeFailuresAndBadOptions();
     void retryGetAndSetFollowTheContract();
+    void retryKafkaGroupPoliciesAndTheirHistory();
 
 private:
     std::unique_ptr<MockKafkaCluster> m_mock;
@@ -857,6 +858,73 @@ void TestVeltrixCtl::retryGetAndSetFollowTheContract()
     QCOMPARE(lines.size(), 3); // the dry run; started and applied
     QCOMPARE(lines.first().value(QStringLiteral("outcome")).toString(), QStringLiteral("dry-run"));
     QCOMPARE(lines.last().value(QStringLiteral("outcome")).toString(), QStringLiteral("applied"));
+}
+
+void TestVeltrixCtl::retryKafkaGroupPoliciesAndTheirHistory()
+{
+    const QString audit = m_dir.filePath(QStringLiteral("kafka-retry-audit.jsonl"));
+    qputenv("VELTRIX_AUDIT_LOG", QFile::encodeName(audit));
+    const QString target = QStringLiteral("kafka:kafka/orders-service");
+    auto retry = [this](const QStringList &rest) {
+        return runCtl(QStringList {QStringLiteral("--bootstrap"), m_mock->bootstrapServers(),
+                                   QStringLiteral("retry")}
+                      + rest + QStringList {QStringLiteral("--json")});
+    };
+    Run run = retry({QStringLiteral("get"), target});
+    QCOMPARE(run.exitCode, 0);
+    QJsonObject got = QJsonDocument::fromJson(run.out).object();
+    QVERIFY2(got.value(QStringLiteral("policy")).isNull(), run.out.constData());
+    QCOMPARE(got.value(QStringLiteral("topic")).toString(),
+             QStringLiteral("veltrix.retry-policies"));
+
+    const QStringList first {QStringLiteral("set"),
+                             target,
+                             QStringLiteral("--max-attempts"),
+                             QStringLiteral("4"),
+                             QStringLiteral("--backoff"),
+                             QStringLiteral("1s,5s,30s"),
+                             QStringLiteral("--dlt"),
+                             QStringLiteral("orders-dlt")};
+    run = retry(first + QStringList {QStringLiteral("--dry-run")});
+    QVERIFY2(run.exitCode == 0, run.out.constData());
+    QJsonObject result = QJsonDocument::fromJson(run.out).object();
+    QVERIFY(!result.value(QStringLiteral("applied")).toBool());
+    const QJsonObject after
+        = result.value(QStringLiteral("plan"))[QStringLiteral("after")].toObject();
+    QCOMPARE(after.value(QStringLiteral("initial_backoff_ms")).toInteger(), 1000);
+    QCOMPARE(after.value(QStringLiteral("multiplier")).toDouble(), 5.0);
+    QCOMPARE(after.value(QStringLiteral("max_backoff_ms")).toInteger(), 30000);
+    QCOMPARE(after.value(QStringLiteral("max_attempts")).toInt(), 4);
+
+    run = retry(first);
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(QJsonDocument::fromJson(run.out).object().value(QStringLiteral("applied")).toBool(),
+             run.out.constData());
+    run = retry(
+        {QStringLiteral("set"), target, QStringLiteral("--max-attempts"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 0);
+    result = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(result.value(QStringLiteral("plan"))[QStringLiteral("changes")].toArray(),
+             QJsonArray {QStringLiteral("max_attempts: 4 → 1")});
+
+    run = retry({QStringLiteral("get"), target});
+    got = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(got.value(QStringLiteral("policy"))[QStringLiteral("max_attempts")].toInt(), 1);
+    QCOMPARE(got.value(QStringLiteral("policy"))[QStringLiteral("dlt")].toString(),
+             QStringLiteral("orders-dlt")); // kept from the version before
+    QCOMPARE(got.value(QStringLiteral("history")).toArray().size(), 2);
+
+    run = retry(
+        {QStringLiteral("set"), target, QStringLiteral("--multiplier"), QStringLiteral("0.5")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(QJsonDocument::fromJson(run.out)
+                .object()
+                .value(QStringLiteral("plan"))[QStringLiteral("errors")]
+                .toArray()
+                .first()
+                .toString()
+                .contains(QStringLiteral("multiplier")));
+    QCOMPARE(test::readJsonLines(audit).size(), 5); // dry run; started+applied twice
 }
 
 QTEST_GUILESS_MAIN(TestVeltrixCtl)
