@@ -594,6 +594,9 @@ QString RedriveDialog::confirmationText() const
     text << pace;
     if (m_repairId)
         text << u"Message %1 is sent as repaired."_s.arg(*m_repairId);
+    if (m_profile.kind == ClusterKind::Kafka)
+        for (const QString &warning : m_profile.redriveProducer.warnings())
+            text << u"⚠ The profile's redrive producer: "_s + warning + u'.';
     text << u"Counts from the preview at %1; the DLQ may have changed since. Each message "
             "leaves the DLQ only after its destination confirmed it."_s.arg(
                 p.finishedAt.toLocalTime().toString(u"HH:mm:ss"_s));

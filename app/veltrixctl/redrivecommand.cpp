@@ -206,6 +206,9 @@ int runRedrive(const CtlContext &context, const QCommandLineParser &parser,
     g_control = &control;
     std::signal(SIGINT, cancelOnSignal);
     std::signal(SIGTERM, cancelOnSignal);
+    if (profile.kind == ClusterKind::Kafka) // on stderr: --json output stays one object
+        for (const QString &warning : profile.redriveProducer.warnings())
+            printError(u"warning: the profile's redrive producer: "_s + warning);
     RedriveEngine engine(profile);
     const RedriveReport report = engine.run(*request, control, [&](const RedriveProgress &p) {
         if (showProgress) {

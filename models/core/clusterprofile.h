@@ -2,6 +2,7 @@
 
 #include "lagsettings.h"
 #include "probesettings.h"
+#include "redriveproducersettings.h"
 
 #include <QList>
 #include <QMap>
@@ -28,6 +29,10 @@ struct ClusterProfile
     std::optional<QStringList> deadLetterPatterns;
     QStringList effectiveDeadLetterPatterns() const;
     ProbeSettings probe; // "probe": {"enabled", "topic" (Kafka), "rate", "deadline_s"}
+    // Kafka: "redrive_producer": {"acks", "enable.idempotence",
+    // "max.in.flight.requests.per.connection", "retries", "retry.backoff.ms",
+    // "delivery.timeout.ms"}
+    RedriveProducerSettings redriveProducer;
 
     // Kafka
     QString bootstrap; // "host:port,host:port"

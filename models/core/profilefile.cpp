@@ -25,7 +25,11 @@ namespace {
 
 const QStringList commonFields
     = {u"name"_s, u"kind"_s, u"read_only"_s, u"dead_letter_patterns"_s, u"probe"_s};
-const QStringList kafkaFields = {u"bootstrap"_s, u"properties"_s, u"groups"_s, u"lag"_s};
+const QStringList kafkaFields
+    = {u"bootstrap"_s, u"properties"_s, u"groups"_s, u"lag"_s, u"redrive_producer"_s};
+const QStringList producerFields
+    = {u"acks"_s,    u"enable.idempotence"_s, u"max.in.flight.requests.per.connection"_s,
+       u"retries"_s, u"retry.backoff.ms"_s,   u"delivery.timeout.ms"_s};
 const QStringList lagFields = {u"interval_s"_s, u"window_s"_s};
 const QStringList probeFields = {u"enabled"_s, u"topic"_s, u"rate"_s, u"deadline_s"_s};
 const QStringList rabbitFields = {u"amqp"_s, u"management"_s};
@@ -197,6 +201,8 @@ private:
     Failure checkLag(const QJsonValue &value, const JsonPath &at, LagSettings *out) const;
     Failure checkProbe(const QJsonValue &value, const JsonPath &at, bool isKafka,
                        ProbeSettings *out) const;
+    Failure checkRedriveProducer(const QJsonValue &value, const JsonPath &at,
+                                 RedriveProducerSettings *out) const;
     Failure readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
                         double min, double max, std::chrono::milliseconds *out) const;
 
@@ -320,6 +326,12 @@ Failure Checker::checkKafka(const QJsonObject &object, const JsonPath &at,
 
     if (Failure e = readStringList(object, at, u"groups"_s, &out->groups))
         return e;
+    if (object.contains(u"redrive_producer"_s)) {
+        if (Failure e = checkRedriveProducer(object.value(u"redrive_producer"_s),
+                                             at.member(u"redrive_producer"_s),
+                                             &out->redriveProducer))
+            return e;
+    }
     if (object.contains(u"lag"_s))
         return checkLag(object.value(u"lag"_s), at.member(u"lag"_s), &out->lag);
     return {};
@@ -375,6 +387,53 @@ Failure Checker::checkProbe(const QJsonValue &value, const JsonPath &at, bool is
         out->rate = rate.toDouble();
     }
     return readSeconds(object, at, u"deadline_s"_s, 0.1, 600, &out->deadline);
+}
+
+Failure Checker::checkRedriveProducer(const QJsonValue &value, const JsonPath &at,
+                                      RedriveProducerSettings *out) const
+{
+    if (!value.isObject())
+        return error(at,
+                     u"must be an object like {\"acks\": \"all\", \"enable.idempotence\": "
+                     "true}, not "_s
+                         + typeName(value));
+    const QJsonObject object = value.toObject();
+    if (Failure e = unknownFields(object, at, producerFields, producerFields))
+        return e;
+    const QJsonValue acks = object.value(u"acks"_s);
+    if (!acks.isUndefined()) {
+        if (!acks.isString() && !acks.isDouble())
+            return error(at.member(u"acks"_s),
+                         u"must be \"all\", \"1\" or \"0\", not "_s + typeName(acks));
+        out->acks = acks.isString() ? acks.toString() : QString::number(acks.toInt());
+    }
+    const QJsonValue idempotence = object.value(u"enable.idempotence"_s);
+    if (!idempotence.isUndefined() && !idempotence.isBool())
+        return error(at.member(u"enable.idempotence"_s),
+                     u"must be true or false, not "_s + typeName(idempotence));
+    out->idempotence = idempotence.toBool(true);
+    for (const auto &[key, into] :
+         {std::pair {u"max.in.flight.requests.per.connection"_s, &out->maxInFlight},
+          std::pair {u"retries"_s, &out->retries},
+          std::pair {u"retry.backoff.ms"_s, &out->retryBackoffMs}}) {
+        const QJsonValue number = object.value(key);
+        if (number.isUndefined())
+            continue;
+        if (!number.isDouble() || number.toDouble() != double(number.toInteger()))
+            return error(at.member(key), u"must be a whole number, not "_s + typeName(number));
+        *into = int(std::clamp<qint64>(number.toInteger(), -1, 2147483647));
+    }
+    const QJsonValue timeout = object.value(u"delivery.timeout.ms"_s);
+    if (!timeout.isUndefined()) {
+        if (!timeout.isDouble())
+            return error(at.member(u"delivery.timeout.ms"_s),
+                         u"must be a number of milliseconds, not "_s + typeName(timeout));
+        out->deliveryTimeoutMs = int(std::clamp<qint64>(timeout.toInteger(), 0, 2147483647));
+    }
+    // What librdkafka would refuse is refused here, where the operator can fix it.
+    if (const QStringList errors = out->errors(); !errors.isEmpty())
+        return error(at, errors.join(u"; "_s));
+    return {};
 }
 
 Failure Checker::readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
@@ -516,6 +575,18 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
             }
             if (!profile.groups.isEmpty())
                 object.insert(u"groups"_s, QJsonArray::fromStringList(profile.groups));
+            if (!profile.redriveProducer.isDefault()) {
+                QJsonObject producer;
+                const RedriveProducerSettings &p = profile.redriveProducer;
+                producer.insert(u"acks"_s, p.acks);
+                producer.insert(u"enable.idempotence"_s, p.idempotence);
+                producer.insert(u"max.in.flight.requests.per.connection"_s, p.maxInFlight);
+                producer.insert(u"retries"_s, p.retries);
+                producer.insert(u"retry.backoff.ms"_s, p.retryBackoffMs);
+                if (p.deliveryTimeoutMs)
+                    producer.insert(u"delivery.timeout.ms"_s, *p.deliveryTimeoutMs);
+                object.insert(u"redrive_producer"_s, producer);
+            }
             if (profile.lag != LagSettings {})
                 object.insert(u"lag"_s,
                               QJsonObject {{u"interval_s"_s, profile.lag.interval.count() / 1000.0},

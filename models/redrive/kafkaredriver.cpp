@@ -125,19 +125,22 @@ bool KafkaRedriver::openProducer()
 {
     if (m_request.dryRun)
         return true;
+    // The profile's producer settings (safe defaults: idempotent, acks=all), then ours.
+    QMap<QString, QString> properties = m_run.profile.redriveProducer.properties();
+    properties.insert({
+        // The Java clients' key -> partition mapping, so a keyed record lands where the
+        // services' own producers put that key (null keys: anywhere).
+        {u"partitioner"_s, u"murmur2_random"_s},
+        // At most a window is in flight: waiting longer to batch more only waits for
+        // records that cannot be sent before these are confirmed (5 ms: half the pace).
+        {u"linger.ms"_s, u"2"_s},
+        {u"socket.nagle.disable"_s, u"true"_s}});
+    // librdkafka retries a delivery by itself this long; then the run stops.
+    if (!properties.contains(u"delivery.timeout.ms"_s))
+        properties.insert(u"message.timeout.ms"_s,
+                          QString::number(std::max(1, m_request.retryForSeconds) * 1000));
     auto producer = KafkaHandle::create(
-        m_run.profile, RD_KAFKA_PRODUCER,
-        {{u"enable.idempotence"_s, u"true"_s},
-         {u"acks"_s, u"all"_s},
-         // The Java clients' key -> partition mapping, so a keyed record lands where the
-         // services' own producers put that key (null keys: anywhere).
-         {u"partitioner"_s, u"murmur2_random"_s},
-         // At most a window is in flight: waiting longer to batch more only waits for
-         // records that cannot be sent before these are confirmed (5 ms: half the pace).
-         {u"linger.ms"_s, u"2"_s},
-         // librdkafka retries a delivery by itself this long; then the run stops.
-         {u"message.timeout.ms"_s, QString::number(std::max(1, m_request.retryForSeconds) * 1000)},
-         {u"socket.nagle.disable"_s, u"true"_s}},
+        m_run.profile, RD_KAFKA_PRODUCER, properties,
         [](rd_kafka_conf_t *conf) { rd_kafka_conf_set_dr_msg_cb(conf, &onDelivery); });
     if (!producer)
         return fail(producer.error().describe());

@@ -41,6 +41,9 @@ const QByteArray validFile = R"({
             "groups": ["billing", "shipping"],
             "lag": {"interval_s": 0.5, "window_s": 30},
             "probe": {"enabled": true, "topic": "ops-probe", "rate": 2, "deadline_s": 3},
+            "redrive_producer": {"acks": "1", "enable.idempotence": false,
+                                 "max.in.flight.requests.per.connection": 1, "retries": 3,
+                                 "delivery.timeout.ms": 60000},
             "read_only": true
         },
         {
@@ -72,6 +75,11 @@ QList<ClusterProfile> validProfiles()
     kafka.probe.topic = u"ops-probe"_s;
     kafka.probe.rate = 2;
     kafka.probe.deadline = std::chrono::seconds(3);
+    kafka.redriveProducer.acks = u"1"_s;
+    kafka.redriveProducer.idempotence = false;
+    kafka.redriveProducer.maxInFlight = 1;
+    kafka.redriveProducer.retries = 3;
+    kafka.redriveProducer.deliveryTimeoutMs = 60000;
     ClusterProfile rabbit;
     rabbit.name = u"shop-rabbit"_s;
     rabbit.kind = ClusterKind::RabbitMq;
@@ -122,6 +130,7 @@ class TestProfileFile : public QObject
 
 private slots:
     void parsesValidFile();
+    void redriveProducerSaysWhatACombinationRisks();
     void emptyClusterListIsValid();
     void namesAreCaseSensitive();
     void bomAndCrlfAreAccepted();
@@ -394,6 +403,22 @@ void TestProfileFile::errors_data()
     QTest::newRow("property empty name")
         << cluster({name, kafka, bootstrap, R"("properties": {"": "x"})"})
         << u"clusters[0].properties[\"\"]"_s << 6 << 24 << u"property name must not be empty"_s;
+    QTest::newRow("redrive producer idempotent without acks all")
+        << cluster({name, kafka, bootstrap, R"("redrive_producer": {"acks": "1"})"})
+        << u"clusters[0].redrive_producer"_s << 6 << 9
+        << u"enable.idempotence needs acks \"all\""_s;
+    QTest::newRow("redrive producer retries as text")
+        << cluster({name, kafka, bootstrap, R"("redrive_producer": {"retries": "3"})"})
+        << u"clusters[0].redrive_producer.retries"_s << 6 << 30
+        << u"must be a whole number, not a string"_s;
+    QTest::newRow("redrive producer unknown field")
+        << cluster({name, kafka, bootstrap, R"("redrive_producer": {"ack": "all"})"})
+        << u"clusters[0].redrive_producer"_s << 6 << 30
+        << u"unknown field \"ack\" (did you mean \"acks\"?)"_s;
+    QTest::newRow("redrive producer on a rabbitmq cluster")
+        << cluster({name, rabbit, amqp, R"("redrive_producer": {})"}) << u"clusters[0]"_s << 6
+        << 9
+        << u"field \"redrive_producer\" belongs to kafka clusters, not rabbitmq"_s;
     QTest::newRow("probe not an object")
         << cluster({name, kafka, bootstrap, R"("probe": true)"}) << u"clusters[0].probe"_s << 6 << 9
         << u"must be an object like {\"enabled\": true, \"rate\": 1}, not a boolean"_s;
@@ -780,6 +805,33 @@ void TestProfileFile::saveReportsFolderError()
              qPrintable(error->message));
     QVERIFY(error->message.size()
             > u"cannot create the folder : "_s.size() + dir.filePath(u"blocker/sub"_s).size());
+}
+
+void TestProfileFile::redriveProducerSaysWhatACombinationRisks()
+{
+    veltrix::RedriveProducerSettings safe;
+    QVERIFY(safe.errors().isEmpty());
+    QVERIFY(safe.warnings().isEmpty());
+    QCOMPARE(safe.properties().value(u"acks"_s), u"all"_s);
+    QVERIFY(!safe.properties().contains(u"delivery.timeout.ms"_s));
+
+    veltrix::RedriveProducerSettings risky;
+    risky.idempotence = false;
+    risky.acks = u"1"_s;
+    QVERIFY(risky.errors().isEmpty());
+    const QString warnings = risky.warnings().join(u' ');
+    QVERIFY(warnings.contains(u"acks 1"_s));
+    QVERIFY(warnings.contains(u"reordered"_s)); // 5 in flight, retries, no idempotence
+    QVERIFY(warnings.contains(u"twice"_s));
+    risky.maxInFlight = 1;
+    QVERIFY(!risky.warnings().join(u' ').contains(u"reordered"_s));
+    risky.retries = 0;
+    QVERIFY(risky.warnings().join(u' ').contains(u"retries 0"_s));
+
+    veltrix::RedriveProducerSettings refused;
+    refused.maxInFlight = 6;
+    refused.retries = 0;
+    QCOMPARE(refused.errors().size(), 2); // idempotence: at most 5 in flight, retries > 0
 }
 
 QTEST_GUILESS_MAIN(TestProfileFile)
