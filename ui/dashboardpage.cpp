@@ -70,8 +70,10 @@ DashboardPage::DashboardPage(std::shared_ptr<MetricStore> store, QWidget *parent
 
     auto *grid = new QGridLayout;
     grid->setSpacing(6);
-    const auto place
-        = [&](TimeSeriesPlot *plot, int row, int column) { grid->addWidget(plot, row, column); };
+    const auto place = [&](TimeSeriesPlot *plot, int row, int column, int span = 3) {
+        // Six columns: two panels a row, three in the last one.
+        grid->addWidget(plot, row, column * span, 1, span);
+    };
     place(addPanel(MetricPanel::Latency, u"Probe latency"_s, u"ms"_s, ProbesOff), 0, 0);
     panel(MetricPanel::Latency)->setSubtitle(u"thin p50 · dashed p95 · thick p99, per second"_s);
     place(addPanel(MetricPanel::LatencyByPath, u"Latency by partition and broker (p99)"_s, u"ms"_s,
@@ -86,10 +88,13 @@ DashboardPage::DashboardPage(std::shared_ptr<MetricStore> store, QWidget *parent
           1, 1);
     place(addPanel(MetricPanel::DlqDepth, u"DLQ depth"_s, u"messages"_s,
                    u"No dead-letter queues found yet"_s),
-          2, 0);
+          2, 0, 2);
     place(addPanel(MetricPanel::DlqInflow, u"DLQ inflow"_s, u"msg/s"_s,
                    u"Inflow shows after two DLQ scans"_s),
-          2, 1);
+          2, 1, 2);
+    place(addPanel(MetricPanel::Retries, u"Retries and dead letters per policy"_s, u"msg/s"_s,
+                   u"No Kafka retry policies yet (veltrixctl retry set kafka:…)"_s),
+          2, 2, 2);
     grid->setRowStretch(0, 3); // latency is what people come for
     grid->setRowStretch(1, 2);
     grid->setRowStretch(2, 2);

@@ -143,6 +143,36 @@ void feedLagSnapshot(MetricStore &store, const LagSnapshot &snapshot)
             *topic->messagesPerSecond);
 }
 
+void feedKafkaRetries(MetricStore &store, const LagSnapshot &snapshot,
+                      const QList<KafkaRetryPolicy> &policies)
+{
+    if (!snapshot.polledAt.isValid())
+        return;
+    const double t = epochSeconds(snapshot.polledAt);
+    QHash<QString, double> rates;
+    for (const TopicOffsets &topic : snapshot.topics)
+        if (topic.messagesPerSecond)
+            rates.insert(topic.name, *topic.messagesPerSecond);
+    for (const KafkaRetryPolicy &policy :
+         policies.first(std::min<qsizetype>(policies.size(), MostSeriesPerCluster / 2))) {
+        const QString attempts = policy.maxAttempts == 1
+            ? u"1 attempt"_s
+            : u"max %1 attempts"_s.arg(policy.maxAttempts);
+        if (rates.contains(policy.dlt))
+            store.append({snapshot.cluster, MetricPanel::Retries,
+                          u"%1 → %2 (%3)"_s.arg(policy.group, policy.dlt, attempts), u"msg/s"_s},
+                         t, rates.value(policy.dlt));
+        if (policy.retryTopics.isEmpty())
+            continue; // retried in place: the brokers never see the retries
+        double retries = 0;
+        for (const QString &topic : policy.retryTopics)
+            retries += rates.value(topic);
+        store.append({snapshot.cluster, MetricPanel::Retries,
+                      u"%1 retries (%2)"_s.arg(policy.group, attempts), u"msg/s"_s},
+                     t, retries);
+    }
+}
+
 void feedDlqListing(MetricStore &store, const DlqListing &listing)
 {
     if (!listing.error.isEmpty() || !listing.scannedAt.isValid())

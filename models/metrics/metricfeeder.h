@@ -3,6 +3,7 @@
 #include "core/probeoutcome.h"
 #include "metricstore.h"
 #include "percentilebucketer.h"
+#include "retry/kafkaretrypolicy.h"
 
 #include <QHash>
 #include <QString>
@@ -58,6 +59,11 @@ private:
 // topic, DLQ depth and inflow, RabbitMQ queue rates. Stateless; call from any thread.
 void feedLagSnapshot(MetricStore &store, const LagSnapshot &snapshot);
 void feedDlqListing(MetricStore &store, const DlqListing &listing);
+// Per Kafka group with a retry policy: its retry topics' and its DLT's inflow (msg/s,
+// from the snapshot's produce rates), each line named with the policy in force ("max 3
+// attempts"), so a changed policy starts a new line right where the change took effect.
+void feedKafkaRetries(MetricStore &store, const LagSnapshot &snapshot,
+                      const QList<KafkaRetryPolicy> &policies);
 void feedQueueRates(MetricStore &store, const QString &cluster, const QList<QueueRates> &rates,
                     double now);
 

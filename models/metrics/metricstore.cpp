@@ -27,6 +27,8 @@ QString panelName(MetricPanel panel)
         return u"dlq-inflow"_s;
     case MetricPanel::Rates:
         return u"rates"_s;
+    case MetricPanel::Retries:
+        return u"retries"_s;
     }
     return u"other"_s;
 }

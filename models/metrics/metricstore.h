@@ -21,6 +21,7 @@ enum class MetricPanel {
     DlqDepth, // messages in each DLQ
     DlqInflow, // messages per second arriving in each DLQ
     Rates, // messages per second: publish/deliver/ack/redeliver, produce
+    Retries, // per retry policy: retries and dead-letter inflow per second, the policy named
 };
 
 // What a series is, for legends, CSV headers and thresholds.

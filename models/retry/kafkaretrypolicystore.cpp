@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QThread>
 
+#include <map>
+
 namespace veltrix {
 
 using namespace Qt::StringLiterals;
@@ -197,6 +199,22 @@ Result<QList<KafkaRetryPolicyVersion>> KafkaRetryPolicyStore::history(const QStr
     for (const KafkaRetryPolicyVersion &version : all.value())
         if (version.group == group)
             out.append(version);
+    return out;
+}
+
+Result<QList<KafkaRetryPolicy>> KafkaRetryPolicyStore::currentPolicies()
+{
+    auto all = versions();
+    if (!all)
+        return all.error();
+    std::map<QString, std::optional<KafkaRetryPolicy>> latest;
+    for (const KafkaRetryPolicyVersion &version : all.value())
+        if (version.problem.isEmpty()) // unreadable versions do not replace the last good
+            latest[version.group] = version.policy;
+    QList<KafkaRetryPolicy> out;
+    for (const auto &[group, policy] : latest)
+        if (policy)
+            out.append(*policy);
     return out;
 }
 

@@ -46,6 +46,8 @@ public:
     // The group's latest version; nullopt when it has none (or it was removed).
     Result<std::optional<KafkaRetryPolicy>> current(const QString &group);
     Result<QList<KafkaRetryPolicyVersion>> history(const QString &group);
+    // The latest readable version of every group that has a policy, by group name.
+    Result<QList<KafkaRetryPolicy>> currentPolicies();
 
     Result<KafkaRetryPolicyPlan> plan(const KafkaRetryPolicy &wanted);
     // Publishes plan.after (stamped with the time and the user) and reads it back.

@@ -3,6 +3,7 @@
 #include "deadletter/dlqscanner.h"
 #include "kafka/kafkalagpoller.h"
 #include "metrics/metricfeeder.h"
+#include "retry/retrypolicycache.h"
 
 #include <QTimer>
 
@@ -79,8 +80,12 @@ void ClusterSession::pollLag()
     if (!m_lagPoller)
         return;
     auto snapshot = m_lagPoller->poll();
-    if (snapshot && m_metrics)
+    if (snapshot && m_metrics) {
         feedLagSnapshot(*m_metrics, snapshot.value());
+        if (!m_retryPolicies)
+            m_retryPolicies = std::make_unique<RetryPolicyCache>(m_profile);
+        feedKafkaRetries(*m_metrics, snapshot.value(), m_retryPolicies->policies());
+    }
     if (snapshot)
         Q_EMIT lagSnapshotAvailable(snapshot.value());
     else
@@ -100,6 +105,7 @@ void ClusterSession::stop()
     if (m_dlqTimer)
         m_dlqTimer->stop();
     m_lagPoller.reset();
+    m_retryPolicies.reset();
     m_dlqScanner.reset();
     m_client.reset(); // closes connections on this (the worker) thread
 }

@@ -16,6 +16,7 @@ namespace veltrix {
 class KafkaLagPoller;
 class DlqScanner;
 class MetricStore;
+class RetryPolicyCache;
 
 // One cluster's worker: lives on its own thread, makes the blocking calls there and
 // publishes value snapshots through queued signals. Never two refreshes at once.
@@ -55,6 +56,7 @@ private:
     std::unique_ptr<ClusterClient> m_client;
     QTimer *m_timer = nullptr;
     std::unique_ptr<KafkaLagPoller> m_lagPoller;
+    std::unique_ptr<RetryPolicyCache> m_retryPolicies; // Kafka, with a metric store
     QTimer *m_lagTimer = nullptr;
     std::unique_ptr<DlqScanner> m_dlqScanner;
     QTimer *m_dlqTimer = nullptr;

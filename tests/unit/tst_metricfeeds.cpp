@@ -52,6 +52,7 @@ private Q_SLOTS:
     void brokerStatisticsGoToThePathPanel();
     void lagSnapshotFeedsGroupTotalsAndTopicRates();
     void dlqListingFeedsDepthAndInflow();
+    void retryPoliciesGetTheirRetriesAndDeadLetterInflow();
     void failedDlqScanFeedsNothing();
     void queueRatesFeedTheBusiestQueues();
     void summaryJsonIsTheCliContract();
@@ -174,6 +175,46 @@ void TestMetricFeeds::lagSnapshotFeedsGroupTotalsAndTopicRates()
     QCOMPARE(store.lastValue(id(u"k"_s, MetricPanel::Rates, u"produce orders"_s)).value_or(-1),
              42.5);
     QCOMPARE(store.series(MetricPanel::Rates).size(), 1);
+}
+
+void TestMetricFeeds::retryPoliciesGetTheirRetriesAndDeadLetterInflow()
+{
+    MetricStore store;
+    LagSnapshot snapshot;
+    snapshot.cluster = u"k"_s;
+    snapshot.polledAt = QDateTime::fromMSecsSinceEpoch(qint64(T0 * 1000));
+    for (const auto &[name, rate] :
+         {std::pair {u"payments-dlt"_s, 0.7}, std::pair {u"orders-retry-0"_s, 3.0},
+          std::pair {u"orders-retry-1"_s, 1.5}, std::pair {u"orders-dlt"_s, 0.5}}) {
+        TopicOffsets topic;
+        topic.name = name;
+        topic.messagesPerSecond = rate;
+        snapshot.topics.append(topic);
+    }
+    KafkaRetryPolicy payments;
+    payments.group = u"payment-service"_s;
+    payments.maxAttempts = 5;
+    payments.dlt = u"payments-dlt"_s;
+    KafkaRetryPolicy orders;
+    orders.group = u"order-service"_s;
+    orders.maxAttempts = 3;
+    orders.retryTopics = {u"orders-retry-0"_s, u"orders-retry-1"_s};
+    orders.dlt = u"orders-dlt"_s;
+    feedKafkaRetries(store, snapshot, {payments, orders});
+    const auto value = [&](const QString &name) {
+        return store.lastValue(id(u"k"_s, MetricPanel::Retries, name)).value_or(-1);
+    };
+    QCOMPARE(value(u"payment-service → payments-dlt (max 5 attempts)"_s), 0.7);
+    QCOMPARE(value(u"order-service → orders-dlt (max 3 attempts)"_s), 0.5);
+    QCOMPARE(value(u"order-service retries (max 3 attempts)"_s), 4.5);
+    QCOMPARE(store.series(MetricPanel::Retries).size(), 3); // in-place retries are not seen
+
+    // A lowered max attempts starts a line of its own: the change shows where it happened.
+    payments.maxAttempts = 1;
+    snapshot.polledAt = snapshot.polledAt.addSecs(2);
+    feedKafkaRetries(store, snapshot, {payments, orders});
+    QCOMPARE(value(u"payment-service → payments-dlt (1 attempt)"_s), 0.7);
+    QCOMPARE(store.series(MetricPanel::Retries).size(), 4);
 }
 
 void TestMetricFeeds::dlqListingFeedsDepthAndInflow()
