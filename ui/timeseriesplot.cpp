@@ -73,7 +73,7 @@ TimeSeriesPlot::TimeSeriesPlot(const QString &title, const QString &unit, QWidge
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
-    setMinimumSize(320, 200);
+    setMinimumSize(240, 180); // three to a row beside the cluster tree at 1280 px
 
     // Title on top; the legend in a narrow column right of the chart, never over the data.
     m_plot->plotLayout()->insertRow(0);
@@ -320,6 +320,8 @@ bool TimeSeriesPlot::drawsDense() const
 void TimeSeriesPlot::replot()
 {
     rescaleValues();
+    // Time labels are ~60 px wide: fewer ticks on a narrow chart keep them apart.
+    m_plot->xAxis->ticker()->setTickCount(std::max(1, m_plot->axisRect()->width() / 90));
     qsizetype shown = 0;
     for (const auto &[id, line] : m_lines)
         shown += line.graph->visible() ? line.graph->visiblePointCount() : 0;

@@ -155,12 +155,10 @@ void feedKafkaRetries(MetricStore &store, const LagSnapshot &snapshot,
             rates.insert(topic.name, *topic.messagesPerSecond);
     for (const KafkaRetryPolicy &policy :
          policies.first(std::min<qsizetype>(policies.size(), MostSeriesPerCluster / 2))) {
-        const QString attempts = policy.maxAttempts == 1
-            ? u"1 attempt"_s
-            : u"max %1 attempts"_s.arg(policy.maxAttempts);
+        const QString attempts = u"max %1"_s.arg(policy.maxAttempts);
         if (rates.contains(policy.dlt))
             store.append({snapshot.cluster, MetricPanel::Retries,
-                          u"%1 → %2 (%3)"_s.arg(policy.group, policy.dlt, attempts), u"msg/s"_s},
+                          u"%1 → DLT (%2)"_s.arg(policy.group, attempts), u"msg/s"_s},
                          t, rates.value(policy.dlt));
         if (policy.retryTopics.isEmpty())
             continue; // retried in place: the brokers never see the retries

@@ -60,8 +60,9 @@ private:
 void feedLagSnapshot(MetricStore &store, const LagSnapshot &snapshot);
 void feedDlqListing(MetricStore &store, const DlqListing &listing);
 // Per Kafka group with a retry policy: its retry topics' and its DLT's inflow (msg/s,
-// from the snapshot's produce rates), each line named with the policy in force ("max 3
-// attempts"), so a changed policy starts a new line right where the change took effect.
+// from the snapshot's produce rates), each line named with the policy in force
+// ("payment-service → DLT (max 3)"), so a changed policy starts a new line right where
+// the change took effect.
 void feedKafkaRetries(MetricStore &store, const LagSnapshot &snapshot,
                       const QList<KafkaRetryPolicy> &policies);
 void feedQueueRates(MetricStore &store, const QString &cluster, const QList<QueueRates> &rates,

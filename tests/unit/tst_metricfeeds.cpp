@@ -204,16 +204,16 @@ void TestMetricFeeds::retryPoliciesGetTheirRetriesAndDeadLetterInflow()
     const auto value = [&](const QString &name) {
         return store.lastValue(id(u"k"_s, MetricPanel::Retries, name)).value_or(-1);
     };
-    QCOMPARE(value(u"payment-service → payments-dlt (max 5 attempts)"_s), 0.7);
-    QCOMPARE(value(u"order-service → orders-dlt (max 3 attempts)"_s), 0.5);
-    QCOMPARE(value(u"order-service retries (max 3 attempts)"_s), 4.5);
+    QCOMPARE(value(u"payment-service → DLT (max 5)"_s), 0.7);
+    QCOMPARE(value(u"order-service → DLT (max 3)"_s), 0.5);
+    QCOMPARE(value(u"order-service retries (max 3)"_s), 4.5);
     QCOMPARE(store.series(MetricPanel::Retries).size(), 3); // in-place retries are not seen
 
     // A lowered max attempts starts a line of its own: the change shows where it happened.
     payments.maxAttempts = 1;
     snapshot.polledAt = snapshot.polledAt.addSecs(2);
     feedKafkaRetries(store, snapshot, {payments, orders});
-    QCOMPARE(value(u"payment-service → payments-dlt (1 attempt)"_s), 0.7);
+    QCOMPARE(value(u"payment-service → DLT (max 1)"_s), 0.7);
     QCOMPARE(store.series(MetricPanel::Retries).size(), 4);
 }
 
