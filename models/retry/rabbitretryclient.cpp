@@ -77,7 +77,8 @@ Result<QJsonArray> RabbitRetryClient::array(const QString &path)
     return answer->array();
 }
 
-Result<QueueRetrySettings> RabbitRetryClient::settings(const QString &vhost, const QString &queue)
+Result<RabbitRetryClient::QueueState> RabbitRetryClient::queueState(const QString &vhost,
+                                                                    const QString &queue)
 {
     auto entry = queueEntry(vhost, queue);
     if (!entry)
@@ -88,24 +89,26 @@ Result<QueueRetrySettings> RabbitRetryClient::settings(const QString &vhost, con
     auto operators = policies(vhost, true);
     if (!operators)
         return operators.error();
-    return resolveRetrySettings(entry.value(), own.value(), operators.value());
+    return QueueState {entry.value(), own.value(), operators.value()};
+}
+
+Result<QueueRetrySettings> RabbitRetryClient::settings(const QString &vhost, const QString &queue)
+{
+    auto state = queueState(vhost, queue);
+    if (!state)
+        return state.error();
+    return resolveRetrySettings(state->queue, state->policies, state->operatorPolicies);
 }
 
 Result<RetryPolicyPlan> RabbitRetryClient::planPolicy(const QString &vhost, const QString &queue,
                                                       const QList<RetryChange> &changes,
                                                       const QString &policyName)
 {
-    auto entry = queueEntry(vhost, queue);
-    if (!entry)
-        return entry.error();
-    auto own = policies(vhost, false);
-    if (!own)
-        return own.error();
-    auto operators = policies(vhost, true);
-    if (!operators)
-        return operators.error();
-    RetryPolicyPlan plan
-        = planRetryPolicy(entry.value(), own.value(), operators.value(), changes, policyName);
+    auto state = queueState(vhost, queue);
+    if (!state)
+        return state.error();
+    RetryPolicyPlan plan = planRetryPolicy(state->queue, state->policies, state->operatorPolicies,
+                                           changes, policyName);
     plan.policy.vhost = vhost;
     return plan;
 }
@@ -208,28 +211,20 @@ Result<QueueRetrySettings> RabbitRetryClient::applyPolicy(const RetryPolicyPlan 
 
 Result<LadderPlan> RabbitRetryClient::planLadder(const LadderRequest &request)
 {
-    LadderFacts facts;
-    auto entry = queueEntry(request.vhost, request.queue);
-    if (!entry)
-        return entry.error();
-    facts.queue = entry.value();
+    auto state = queueState(request.vhost, request.queue);
+    if (!state)
+        return state.error();
     const QString vhost = segment(request.vhost);
     auto queueBindings = array(u"/api/queues/%1/%2/bindings"_s.arg(vhost, segment(request.queue)));
     auto exchanges = array(u"/api/exchanges/%1"_s.arg(vhost));
     auto bindings = array(u"/api/bindings/%1"_s.arg(vhost));
-    auto own = policies(request.vhost, false);
-    auto operators = policies(request.vhost, true);
     for (const BrokerError *error :
          {queueBindings ? nullptr : &queueBindings.error(),
-          exchanges ? nullptr : &exchanges.error(), bindings ? nullptr : &bindings.error(),
-          own ? nullptr : &own.error(), operators ? nullptr : &operators.error()})
+          exchanges ? nullptr : &exchanges.error(), bindings ? nullptr : &bindings.error()})
         if (error)
             return *error;
-    facts.queueBindings = queueBindings.value();
-    facts.exchanges = exchanges.value();
-    facts.bindings = bindings.value();
-    facts.policies = own.value();
-    facts.operatorPolicies = operators.value();
+    const LadderFacts facts {state->queue,     queueBindings.value(), exchanges.value(),
+                             bindings.value(), state->policies,       state->operatorPolicies};
     LadderPlan plan = veltrix::planLadder(request, facts);
     for (LadderStep &step : plan.steps)
         step.policy.policy.vhost = request.vhost;

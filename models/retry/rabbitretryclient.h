@@ -44,6 +44,14 @@ public:
 private:
     RabbitRetryClient(ClusterProfile profile, std::unique_ptr<ManagementClient> api,
                       AuditLog audit);
+    // What planning and resolving need: the queue's entry and the vhost's policies.
+    struct QueueState
+    {
+        QJsonObject queue;
+        QList<RabbitPolicy> policies;
+        QList<RabbitPolicy> operatorPolicies;
+    };
+    Result<QueueState> queueState(const QString &vhost, const QString &queue);
     Result<QJsonObject> queueEntry(const QString &vhost, const QString &queue);
     Result<QList<RabbitPolicy>> policies(const QString &vhost, bool operatorPolicies);
     Result<QJsonArray> array(const QString &path);
