@@ -9,6 +9,7 @@
 #include "deadletterpage.h"
 #include "dlqmessagesview.h"
 #include "items/clustertreemodel.h"
+#include "kafkaretrypolicyeditor.h"
 #include "overviewpage.h"
 #include "retrysettingspage.h"
 #include "session/sessionmanager.h"
@@ -17,10 +18,13 @@
 #include <QHeaderView>
 #include <QMenu>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
+
 #include <QTreeView>
+#include <algorithm>
 
 namespace veltrix {
 
@@ -36,7 +40,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_dlqPage(new DeadLetterPage(this))
     , m_metrics(std::make_shared<MetricStore>())
     , m_dashboards(new DashboardPage(m_metrics, this))
+    , m_retryStack(new QStackedWidget(this))
     , m_retryPage(new RetrySettingsPage(this))
+    , m_kafkaRetry(new KafkaRetryPolicyEditor(this))
     , m_indicators(new ConnectionStatusBar(this))
 {
     setWindowTitle(QStringLiteral("Veltrix Console"));
@@ -57,7 +63,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_topicsView, QStringLiteral("Topics"));
     m_tabs->addTab(m_dlqPage, QStringLiteral("Dead letters"));
     m_tabs->addTab(m_dashboards, QStringLiteral("Dashboards"));
-    m_tabs->addTab(m_retryPage, QStringLiteral("Retry"));
+    // One Retry tab: a RabbitMQ queue's settings or a Kafka group's policy.
+    m_retryStack->addWidget(m_retryPage);
+    m_retryStack->addWidget(m_kafkaRetry);
+    m_tabs->addTab(m_retryStack, QStringLiteral("Retry"));
     m_sessions->setMetricStore(m_metrics);
     connect(m_sessions, &SessionManager::metricsProblemChanged, m_dashboards,
             &DashboardPage::setFeedProblem);
@@ -104,15 +113,21 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_treeView, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
         const QModelIndex index = m_treeView->indexAt(at);
         using Type = ClusterTreeModel::NodeType;
-        if (static_cast<Type>(index.data(ClusterTreeModel::NodeTypeRole).toInt()) != Type::Queue)
+        const auto type = static_cast<Type>(index.data(ClusterTreeModel::NodeTypeRole).toInt());
+        const QString cluster = index.data(ClusterTreeModel::ClusterNameRole).toString();
+        const QString key = index.data(ClusterTreeModel::KeyRole).toString();
+        DlqSource target;
+        if (type == Type::Queue) // a queue row sits under its vhost's
+            target = {ClusterKind::RabbitMq, cluster,
+                      index.parent().data(ClusterTreeModel::KeyRole).toString(), key};
+        else if (type == Type::Group)
+            target = {ClusterKind::Kafka, cluster, {}, key};
+        else
             return;
-        const DlqSource queue {ClusterKind::RabbitMq,
-                               index.data(ClusterTreeModel::ClusterNameRole).toString(),
-                               index.parent().data(ClusterTreeModel::KeyRole).toString(),
-                               index.data(ClusterTreeModel::KeyRole).toString()};
         QMenu menu;
-        menu.addAction(QStringLiteral("Retry settings…"), this,
-                       [this, queue] { openRetrySettings(queue.toString()); });
+        menu.addAction(type == Type::Queue ? QStringLiteral("Retry settings…")
+                                           : QStringLiteral("Retry policy…"),
+                       this, [this, target] { openRetrySettings(target.toString()); });
         menu.exec(m_treeView->viewport()->mapToGlobal(at));
     });
     connect(m_treeView, &QTreeView::activated, this, &MainWindow::openTreeItem);
@@ -145,6 +160,7 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &profiles, const QStri
     m_indicators->setClusters(names);
     m_overview->setProfiles(profiles, source);
     m_retryPage->setProfiles(profiles);
+    m_profiles = profiles;
     QStringList kafka;
     for (const ClusterProfile &profile : profiles)
         if (profile.kind == ClusterKind::Kafka)
@@ -211,9 +227,23 @@ bool MainWindow::openRetrySettings(const QString &target)
 {
     QString why;
     const auto queue = DlqSource::parse(target, &why);
-    if (!queue || !m_retryPage->open(*queue))
+    if (!queue)
         return false;
-    m_tabs->setCurrentWidget(m_retryPage);
+    if (queue->kind == ClusterKind::Kafka) {
+        const auto profile
+            = std::find_if(m_profiles.cbegin(), m_profiles.cend(), [&](const auto &p) {
+                  return p.name == queue->cluster && p.kind == ClusterKind::Kafka;
+              });
+        if (profile == m_profiles.cend())
+            return false;
+        m_kafkaRetry->open(*profile, queue->name);
+        m_retryStack->setCurrentWidget(m_kafkaRetry);
+    } else {
+        if (!m_retryPage->open(*queue))
+            return false;
+        m_retryStack->setCurrentWidget(m_retryPage);
+    }
+    m_tabs->setCurrentWidget(m_retryStack);
     m_tabChosen = true;
     return true;
 }

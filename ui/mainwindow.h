@@ -7,6 +7,7 @@
 #include <memory>
 
 class QModelIndex;
+class QStackedWidget;
 class QTabWidget;
 class QTreeView;
 
@@ -17,6 +18,7 @@ class ConnectionStatusBar;
 class ConsumerLagPage;
 class DashboardPage;
 class DeadLetterPage;
+class KafkaRetryPolicyEditor;
 class RetrySettingsPage;
 class MetricStore;
 class OverviewPage;
@@ -47,8 +49,10 @@ public:
     DeadLetterPage *deadLetterPage() const { return m_dlqPage; }
     DashboardPage *dashboardPage() const { return m_dashboards; }
     RetrySettingsPage *retryPage() const { return m_retryPage; }
-    // Shows the Retry tab on this queue (rabbitmq:<cluster>/<vhost>/<queue>); false when
-    // the target is malformed or its cluster is not a RabbitMQ profile.
+    KafkaRetryPolicyEditor *kafkaRetryEditor() const { return m_kafkaRetry; }
+    // Shows the Retry tab on this queue (rabbitmq:<cluster>/<vhost>/<queue>) or Kafka
+    // group (kafka:<cluster>/<group>); false when the target is malformed or its cluster is
+    // not among the profiles.
     bool openRetrySettings(const QString &target);
     // Shows the tab with this title (case-insensitive: "dashboards", "dead letters", ...);
     // false when there is none.
@@ -70,7 +74,10 @@ private:
     DeadLetterPage *m_dlqPage;
     std::shared_ptr<MetricStore> m_metrics;
     DashboardPage *m_dashboards;
+    QStackedWidget *m_retryStack;
     RetrySettingsPage *m_retryPage;
+    KafkaRetryPolicyEditor *m_kafkaRetry;
+    QList<ClusterProfile> m_profiles;
     QString m_pendingDlq; // openDeadLetters() before the DLQ was listed
     // A tab was picked, by the operator or once by the first lag snapshot: from then on
     // the window never switches on its own.

@@ -2,9 +2,9 @@
 
 #include "ladderdiagram.h"
 #include "retry/rabbitretryclient.h"
+#include "workertask.h"
 
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -15,7 +15,6 @@
 #include <QTableWidget>
 #include <QTextDocument>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace veltrix {
 
@@ -172,26 +171,17 @@ void RetrySettingsPage::runTask(std::function<Result<T>(RabbitRetryClient &)> ta
     const std::optional<ClusterProfile> chosen = profile();
     if (!chosen)
         return;
-    auto *watcher = new QFutureWatcher<Result<T>>(this);
-    connect(watcher, &QFutureWatcher<Result<T>>::finished, this, [this, watcher, done] {
-        const Result<T> result = watcher->result();
-        watcher->deleteLater();
-        if (!result) {
+    runWithClient<RabbitRetryClient, T>(
+        this, [profile = *chosen] { return RabbitRetryClient::open(profile); }, task,
+        [this, done](const Result<T> &result) {
+            if (result) {
+                done(result.value());
+                return;
+            }
             setBusy(false, {});
             showPlan({}, nullptr, {}, {result.error().describe()});
             Q_EMIT failed(result.error().describe());
-            return;
-        }
-        done(result.value());
-    });
-    // A client per task, made on the worker thread that uses it (its network manager
-    // belongs there): the GUI thread never waits on the broker.
-    watcher->setFuture(QtConcurrent::run([profile = *chosen, task]() -> Result<T> {
-        auto client = RabbitRetryClient::open(profile);
-        if (!client)
-            return client.error();
-        return task(*client.value());
-    }));
+        });
 }
 
 void RetrySettingsPage::reload()

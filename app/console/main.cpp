@@ -53,7 +53,8 @@ int main(int argc, char *argv[])
         QStringLiteral("NAME"));
     const QCommandLineOption retryOption(
         QStringLiteral("retry"),
-        QStringLiteral("Open the Retry tab on this queue: rabbitmq:<cluster>/<vhost>/<queue>."),
+        QStringLiteral("Open the Retry tab on a queue (rabbitmq:<cluster>/<vhost>/<queue>) or a "
+                       "Kafka consumer group (kafka:<cluster>/<group>)."),
         QStringLiteral("TARGET"));
     parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption,
                        tabOption, retryOption});
@@ -81,8 +82,8 @@ int main(int argc, char *argv[])
         window.openDeadLetters(parser.value(dlqOption));
     if (parser.isSet(retryOption) && !window.openRetrySettings(parser.value(retryOption))) {
         std::fprintf(stderr,
-                     "veltrix-console: --retry wants rabbitmq:<cluster>/<vhost>/<queue> of a "
-                     "RabbitMQ profile, not \"%s\"\n",
+                     "veltrix-console: --retry wants rabbitmq:<cluster>/<vhost>/<queue> or "
+                     "kafka:<cluster>/<group> of a profile, not \"%s\"\n",
                      qPrintable(parser.value(retryOption)));
         return 2;
     }

@@ -2,6 +2,8 @@
 // previewed as a diff and applied only after the confirmation, a refusal that keeps Apply
 // off, and a backoff ladder previewed as a diagram and built. With VELTRIX_SHOTS set to
 // a folder, the editor is saved there as PNGs (for looking at it).
+#include "kafka/mockkafkacluster.h"
+#include "kafkaretrypolicyeditor.h"
 #include "ladderdiagram.h"
 #include "retry/rabbitretryclient.h"
 #include "retrysettingspage.h"
@@ -10,6 +12,7 @@
 
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace veltrix;
@@ -26,6 +29,7 @@ private Q_SLOTS:
     void editIsPreviewedAsADiffAndAppliedAfterConfirmation();
     void refusedChangeSaysWhyAndCannotBeApplied();
     void ladderIsDrawnThenBuiltOnlyWhenConfirmed();
+    void kafkaGroupPolicyIsPreviewedPublishedAndKeptInItsHistory();
 
 private:
     ClusterProfile profile() const;
@@ -34,6 +38,7 @@ private:
     void shoot(const QString &name);
 
     LocalRabbitNodeInfo m_node;
+    QTemporaryDir m_dir;
     std::unique_ptr<RetrySettingsPage> m_page;
     QStringList m_questions;
     bool m_answer = true;
@@ -47,6 +52,7 @@ void TestRetryViews::initTestCase()
     if (!node)
         QFAIL(qPrintable(whyNot));
     m_node = *node;
+    qputenv("VELTRIX_AUDIT_LOG", QFile::encodeName(m_dir.filePath(u"audit.jsonl"_s)));
 }
 
 void TestRetryViews::init()
@@ -208,6 +214,76 @@ void TestRetryViews::ladderIsDrawnThenBuiltOnlyWhenConfirmed()
     QCOMPARE(
         brokerSettings(u"payments.process.retry.2"_s).setting(RetryKey::MessageTtl).value.toInt(),
         5000);
+}
+
+void TestRetryViews::kafkaGroupPolicyIsPreviewedPublishedAndKeptInItsHistory()
+{
+    auto mock = MockKafkaCluster::start(3);
+    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
+    const ClusterProfile kafka
+        = test::kafkaProfile(u"shop-kafka"_s, mock.value()->bootstrapServers());
+    KafkaRetryPolicyEditor editor;
+    editor.resize(1200, 760);
+    editor.setConfirmer([this](const QString &question) {
+        m_questions << question;
+        return m_answer;
+    });
+    editor.show();
+    QSignalSpy loaded(&editor, &KafkaRetryPolicyEditor::loaded);
+    editor.open(kafka, u"payment-service"_s);
+    QVERIFY(editor.busy()); // read on a worker
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 20000);
+    QVERIFY(!editor.current());
+    QCOMPARE(editor.historyTable()->rowCount(), 0);
+
+    KafkaRetryPolicy policy;
+    policy.group = u"payment-service"_s;
+    policy.maxAttempts = 5;
+    policy.initialBackoffMs = 200;
+    policy.multiplier = 2;
+    policy.maxBackoffMs = 1600;
+    policy.jitter = 0.1;
+    policy.dlt = u"payments-dlt"_s;
+    editor.setForm(policy);
+    QSignalSpy planned(&editor, &KafkaRetryPolicyEditor::planReady);
+    editor.preview();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 20000);
+    QVERIFY(editor.plan()->diff.contains(u"max_attempts: - → 5"_s));
+    QVERIFY2(editor.planText().contains(u"Creates the policy of payment-service"_s),
+             qPrintable(editor.planText()));
+
+    m_answer = false; // the operator says no: nothing is published
+    editor.publish();
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_questions.first().contains(u"max_attempts: - → 5"_s));
+    auto store = KafkaRetryPolicyStore::open(kafka);
+    QVERIFY(store.ok());
+    QVERIFY(!store.value()->current(u"payment-service"_s).value());
+
+    m_answer = true;
+    QSignalSpy published(&editor, &KafkaRetryPolicyEditor::published);
+    loaded.clear();
+    editor.publish();
+    QTRY_VERIFY_WITH_TIMEOUT(!published.isEmpty() && !loaded.isEmpty(), 30000);
+    QCOMPARE(editor.current()->maxAttempts, 5);
+    QCOMPARE(editor.historyTable()->rowCount(), 1);
+
+    // Lowered to one attempt: previewed with its warning, published, two versions kept.
+    policy.maxAttempts = 1;
+    editor.setForm(policy);
+    planned.clear();
+    editor.preview();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 20000);
+    QCOMPARE(editor.plan()->diff, QStringList {u"max_attempts: 5 → 1"_s});
+    QVERIFY(editor.planText().contains(u"straight to payments-dlt"_s));
+    const QString folder = qEnvironmentVariable("VELTRIX_SHOTS");
+    if (!folder.isEmpty())
+        QVERIFY(editor.grab().save(folder + u"/retry-kafka.png"_s));
+    loaded.clear();
+    editor.publish();
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
+    QCOMPARE(editor.historyTable()->rowCount(), 2);
+    QCOMPARE(store.value()->current(u"payment-service"_s).value()->maxAttempts, 1);
 }
 
 QTEST_MAIN(TestRetryViews)
