@@ -93,7 +93,7 @@ DashboardPage::DashboardPage(std::shared_ptr<MetricStore> store, QWidget *parent
                    u"Inflow shows after two DLQ scans"_s),
           2, 1, 2);
     place(addPanel(MetricPanel::Retries, u"Retries per policy"_s, u"msg/s"_s,
-                   u"No Kafka retry policies yet (veltrixctl retry set kafka:…)"_s),
+                   u"No retry policies or dead-lettering queues yet"_s),
           2, 2, 2);
     grid->setRowStretch(0, 3); // latency is what people come for
     grid->setRowStretch(1, 2);

@@ -51,6 +51,11 @@ struct QueueRates
     double deliver = 0; // deliver_get
     double ack = 0;
     double redeliver = 0;
+    // What retries the queue: the policy in force, its quorum delivery-limit and whether
+    // it dead-letters (for the dashboards' retries panel).
+    QString policy;
+    std::optional<int> deliveryLimit;
+    bool deadLetters = false;
 };
 
 // What one probe step gathered.

@@ -3,6 +3,8 @@
 #include "core/deadletterqueue.h"
 #include "core/lagsnapshot.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 
 namespace veltrix {
@@ -186,6 +188,44 @@ void feedDlqListing(MetricStore &store, const DlqListing &listing)
         if (dlq.inflowPerSecond >= 0)
             store.append({listing.clusterName, MetricPanel::DlqInflow, name, u"msg/s"_s}, t,
                          dlq.inflowPerSecond);
+    }
+}
+
+void feedQueueRetries(MetricStore &store, const QString &cluster, const QList<QueueRates> &rates,
+                      double now)
+{
+    const auto nameOf
+        = [](const QueueRates &q) { return q.vhost == u"/" ? q.queue : q.vhost + u'/' + q.queue; };
+    // Ladder steps are "<work queue>.retry.<n>": what enters them is the work queue's retries.
+    static const QRegularExpression step(u"^(.+)\\.retry\\.\\d+$"_s);
+    QHash<QString, double> ladderRetries; // by work queue's name
+    for (const QueueRates &q : rates)
+        if (const auto match = step.match(q.queue); match.hasMatch())
+            ladderRetries[q.vhost == u"/" ? match.captured(1) : q.vhost + u'/' + match.captured(1)]
+                += q.publish;
+    QList<const QueueRates *> retrying;
+    for (const QueueRates &q : rates)
+        if (q.deadLetters && !step.match(q.queue).hasMatch())
+            retrying.append(&q);
+    const auto retries
+        = [&](const QueueRates *q) { return q->redeliver + ladderRetries.value(nameOf(*q)); };
+    std::stable_sort(
+        retrying.begin(), retrying.end(),
+        [&](const QueueRates *a, const QueueRates *b) { return retries(a) > retries(b); });
+    for (const QueueRates *q :
+         retrying.first(std::min<qsizetype>(retrying.size(), MostQueuesWithRates * 2))) {
+        QStringList governs;
+        if (q->deliveryLimit)
+            governs << u"limit %1"_s.arg(*q->deliveryLimit);
+        if (!q->policy.isEmpty())
+            governs << u"policy "_s + q->policy;
+        const QString label
+            = governs.isEmpty() ? nameOf(*q) : u"%1 (%2)"_s.arg(nameOf(*q), governs.join(u", "_s));
+        store.append({cluster, MetricPanel::Retries, label + u" redeliveries"_s, u"msg/s"_s}, now,
+                     q->redeliver);
+        if (ladderRetries.contains(nameOf(*q)))
+            store.append({cluster, MetricPanel::Retries, label + u" ladder retries"_s, u"msg/s"_s},
+                         now, ladderRetries.value(nameOf(*q)));
     }
 }
 

@@ -65,6 +65,11 @@ void feedDlqListing(MetricStore &store, const DlqListing &listing);
 // the change took effect.
 void feedKafkaRetries(MetricStore &store, const LagSnapshot &snapshot,
                       const QList<KafkaRetryPolicy> &policies);
+// Per RabbitMQ queue that dead-letters: its redeliveries per second, and for a backoff
+// ladder (<queue>.retry.<n> steps) the messages entering its steps, each named with what
+// governs it ("orders (limit 3, policy p)"), so a change starts a new line.
+void feedQueueRetries(MetricStore &store, const QString &cluster, const QList<QueueRates> &rates,
+                      double now);
 void feedQueueRates(MetricStore &store, const QString &cluster, const QList<QueueRates> &rates,
                     double now);
 

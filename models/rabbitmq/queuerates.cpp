@@ -1,6 +1,7 @@
 #include "queuerates.h"
 
 #include "managementclient.h"
+#include "rabbitqueuebrowser.h" // effectiveDeliveryLimit
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -40,6 +41,14 @@ Result<QList<QueueRates>> parseQueueRates(const QJsonDocument &answer)
         rates.deliver = rateOf(stats, u"deliver_get"_s);
         rates.ack = rateOf(stats, u"ack"_s);
         rates.redeliver = rateOf(stats, u"redeliver"_s);
+        rates.policy = queue.value(u"policy"_s).toString();
+        if (const auto limit = effectiveDeliveryLimit(queue))
+            rates.deliveryLimit = limit->value;
+        rates.deadLetters
+            = queue.value(u"arguments"_s).toObject().contains(u"x-dead-letter-exchange"_s)
+            || queue.value(u"effective_policy_definition"_s)
+                   .toObject()
+                   .contains(u"dead-letter-exchange"_s);
         out.append(rates);
     }
     return out;
@@ -52,7 +61,7 @@ Result<QList<QueueRates>> fetchQueueRates(ManagementClient &client, const QStrin
                            : u"/api/queues/"_s + ManagementClient::encodeSegment(vhost))
         + u"?columns=name,vhost,messages,message_stats.publish_details.rate,"
           "message_stats.deliver_get_details.rate,message_stats.ack_details.rate,"
-          "message_stats.redeliver_details.rate"_s;
+          "message_stats.redeliver_details.rate,policy,arguments,effective_policy_definition"_s;
     auto answer = client.get(path);
     if (!answer)
         return answer.error();

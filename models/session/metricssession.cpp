@@ -107,9 +107,10 @@ void MetricsSession::pollQueueRates()
         m_management = std::move(client).value();
     }
     const auto rates = fetchQueueRates(*m_management);
-    if (rates)
+    if (rates) {
         feedQueueRates(*m_store, m_profile.name, rates.value(), nowSeconds());
-    else
+        feedQueueRetries(*m_store, m_profile.name, rates.value(), nowSeconds());
+    } else
         reportProblem(u"queue rates: "_s + rates.error().describe());
     m_ratesTimer->start(QueueRatesInterval);
 }

@@ -126,7 +126,9 @@ void TestMetricsSession::rabbitProbesAndQueueRatesFeedTheirPanels()
     {
         auto amqp = test::openAmqp(profile.amqpUri);
         QVERIFY(amqp);
-        QVERIFY(amqp->declareQueue(u"orders"_s, true).ok());
+        QVERIFY(amqp->declareQueue(u"orders"_s, true,
+                                   {{u"x-dead-letter-exchange"_s, u"orders.dlx"_s}})
+                    .ok());
         for (int i = 0; i < 20; ++i)
             QVERIFY(amqp->publish({}, u"orders"_s, "order").ok());
     }
@@ -147,6 +149,10 @@ void TestMetricsSession::rabbitProbesAndQueueRatesFeedTheirPanels()
     const QString depth = u"metrics-session/orders publish"_s;
     QTRY_VERIFY2_WITH_TIMEOUT(names(*store, MetricPanel::Rates).contains(depth),
                               qPrintable(names(*store, MetricPanel::Rates).join(u", ")), 20000);
+    // It dead-letters, so its redeliveries are on the retries panel too.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        names(*store, MetricPanel::Retries).contains(u"metrics-session/orders redeliveries"_s),
+        20000);
     for (const QString &name : names(*store, MetricPanel::Rates)) {
         QVERIFY2(!name.contains(u"amq.gen-"_s), qPrintable(name));
         QVERIFY2(name.startsWith(vhost + u'/'), qPrintable(name)); // what the user may see

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void lagSnapshotFeedsGroupTotalsAndTopicRates();
     void dlqListingFeedsDepthAndInflow();
     void retryPoliciesGetTheirRetriesAndDeadLetterInflow();
+    void deadLetteringQueuesGetTheirRedeliveriesAndLadderRetries();
     void failedDlqScanFeedsNothing();
     void queueRatesFeedTheBusiestQueues();
     void summaryJsonIsTheCliContract();
@@ -215,6 +216,37 @@ void TestMetricFeeds::retryPoliciesGetTheirRetriesAndDeadLetterInflow()
     feedKafkaRetries(store, snapshot, {payments, orders});
     QCOMPARE(value(u"payment-service → DLT (max 1)"_s), 0.7);
     QCOMPARE(store.series(MetricPanel::Retries).size(), 4);
+}
+
+void TestMetricFeeds::deadLetteringQueuesGetTheirRedeliveriesAndLadderRetries()
+{
+    MetricStore store;
+    const auto queue = [](const QString &name, double publish, double redeliver, bool dlx) {
+        QueueRates q;
+        q.vhost = u"shop"_s;
+        q.queue = name;
+        q.publish = publish;
+        q.redeliver = redeliver;
+        q.deadLetters = dlx;
+        return q;
+    };
+    QueueRates orders = queue(u"orders.process"_s, 40, 2.5, true);
+    orders.deliveryLimit = 3;
+    orders.policy = u"p"_s;
+    QueueRates tasks = queue(u"tasks"_s, 10, 0, true);
+    tasks.policy = u"veltrix-retry.tasks"_s;
+    feedQueueRetries(store, u"r"_s,
+                     {orders, tasks, queue(u"tasks.retry.1"_s, 1.0, 0, true),
+                      queue(u"tasks.retry.2"_s, 0.5, 0, true), queue(u"audit"_s, 99, 9, false)},
+                     T0);
+    const auto value = [&](const QString &name) {
+        return store.lastValue(id(u"r"_s, MetricPanel::Retries, name)).value_or(-1);
+    };
+    QCOMPARE(value(u"shop/orders.process (limit 3, policy p) redeliveries"_s), 2.5);
+    QCOMPARE(value(u"shop/tasks (policy veltrix-retry.tasks) ladder retries"_s), 1.5);
+    QCOMPARE(value(u"shop/tasks (policy veltrix-retry.tasks) redeliveries"_s), 0.0);
+    // Not the steps themselves, not a queue that does not dead-letter.
+    QCOMPARE(store.series(MetricPanel::Retries).size(), 3);
 }
 
 void TestMetricFeeds::dlqListingFeedsDepthAndInflow()

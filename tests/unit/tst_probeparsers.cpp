@@ -104,6 +104,11 @@ void TestProbeParsers::queueRatesGiveDepthAndRatesPerQueue()
     QCOMPARE(orders.deliver, 50.0);
     QCOMPARE(orders.ack, 48.2);
     QCOMPARE(orders.redeliver, 1.6);
+    // What retries it: the policy, the lower of argument and policy limits, a DLX in force.
+    QCOMPARE(orders.policy, u"shop-retry"_s);
+    QCOMPARE(orders.deliveryLimit.value_or(-1), 4);
+    QVERIFY(orders.deadLetters);
+    QVERIFY(!queues.value().at(1).deadLetters);
     // No traffic yet: no message_stats, all rates zero, depth still known.
     const QueueRates &dlq = queues.value().at(1);
     QCOMPARE(dlq.messages, qint64(3));
