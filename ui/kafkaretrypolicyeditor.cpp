@@ -139,10 +139,7 @@ void KafkaRetryPolicyEditor::reload()
         [group](KafkaRetryPolicyStore &store) { return store.history(group); },
         [this](const QList<KafkaRetryPolicyVersion> &history) {
             m_history = history;
-            m_current.reset();
-            for (const KafkaRetryPolicyVersion &version : history)
-                if (version.problem.isEmpty()) // unreadable versions do not replace the last good
-                    m_current = version.policy;
+            m_current = policyInForce(history);
             KafkaRetryPolicy shown = m_current.value_or(KafkaRetryPolicy {});
             shown.group = m_group;
             setForm(shown);

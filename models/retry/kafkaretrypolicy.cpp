@@ -124,6 +124,14 @@ Result<KafkaRetryPolicy> parseKafkaRetryPolicy(const QByteArray &value, const QS
     return policy;
 }
 
+std::optional<KafkaRetryPolicy> policyInForce(const QList<KafkaRetryPolicyVersion> &versions)
+{
+    for (auto it = versions.crbegin(); it != versions.crend(); ++it)
+        if (it->problem.isEmpty())
+            return it->policy;
+    return std::nullopt;
+}
+
 QStringList kafkaRetryPolicyDiff(const std::optional<KafkaRetryPolicy> &before,
                                  const std::optional<KafkaRetryPolicy> &after)
 {

@@ -64,6 +64,10 @@ struct KafkaRetryPolicyVersion
     bool removed() const { return !policy && problem.isEmpty(); }
 };
 
+// The policy in force after these versions of one group (oldest first): the latest
+// readable one — a tombstone removes it, an unreadable record does not replace it.
+std::optional<KafkaRetryPolicy> policyInForce(const QList<KafkaRetryPolicyVersion> &versions);
+
 // The lines "max_attempts: 5 → 1" between two versions (either may be absent).
 QStringList kafkaRetryPolicyDiff(const std::optional<KafkaRetryPolicy> &before,
                                  const std::optional<KafkaRetryPolicy> &after);

@@ -183,11 +183,7 @@ Result<std::optional<KafkaRetryPolicy>> KafkaRetryPolicyStore::current(const QSt
     auto all = history(group);
     if (!all)
         return all.error();
-    // The latest readable version decides; an unreadable one does not erase the last good.
-    for (auto it = all->crbegin(); it != all->crend(); ++it)
-        if (it->problem.isEmpty())
-            return it->policy;
-    return std::optional<KafkaRetryPolicy> {};
+    return policyInForce(all.value());
 }
 
 Result<QList<KafkaRetryPolicyVersion>> KafkaRetryPolicyStore::history(const QString &group)
@@ -207,13 +203,12 @@ Result<QList<KafkaRetryPolicy>> KafkaRetryPolicyStore::currentPolicies()
     auto all = versions();
     if (!all)
         return all.error();
-    std::map<QString, std::optional<KafkaRetryPolicy>> latest;
+    std::map<QString, QList<KafkaRetryPolicyVersion>> byGroup;
     for (const KafkaRetryPolicyVersion &version : all.value())
-        if (version.problem.isEmpty()) // unreadable versions do not replace the last good
-            latest[version.group] = version.policy;
+        byGroup[version.group].append(version);
     QList<KafkaRetryPolicy> out;
-    for (const auto &[group, policy] : latest)
-        if (policy)
+    for (const auto &[group, versions] : byGroup)
+        if (const auto policy = policyInForce(versions))
             out.append(*policy);
     return out;
 }
