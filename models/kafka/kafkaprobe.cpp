@@ -172,8 +172,16 @@ Result<bool> KafkaProbe::readLeaders(bool allowCreate)
                     m_leaders[size_t(partition.id)] = partition.leader;
             }
             rd_kafka_metadata_destroy(metadata);
-            m_leadersReadAt = Clock::now();
-            return true;
+            // A just-created topic may not have elected every leader yet: probes sent now
+            // would be charged to no broker. Ask again, a few times, before going on.
+            const bool allLed
+                = std::find(m_leaders.cbegin(), m_leaders.cend(), -1) == m_leaders.cend();
+            if (allLed || attempt == 4) {
+                m_leadersReadAt = Clock::now();
+                return true;
+            }
+            std::this_thread::sleep_for(300ms);
+            continue;
         }
         const rd_kafka_resp_err_t topicErr
             = found ? found->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
