@@ -173,10 +173,11 @@ Result<bool> KafkaProbe::readLeaders(bool allowCreate)
             }
             rd_kafka_metadata_destroy(metadata);
             // A just-created topic may not have elected every leader yet: probes sent now
-            // would be charged to no broker. Ask again, a few times, before going on.
+            // would be charged to no broker. When opening, ask again a few times; later
+            // refreshes run inside a step and must not wait.
             const bool allLed
                 = std::find(m_leaders.cbegin(), m_leaders.cend(), -1) == m_leaders.cend();
-            if (allLed || attempt == 4) {
+            if (allLed || !allowCreate || attempt == 4) {
                 m_leadersReadAt = Clock::now();
                 return true;
             }
