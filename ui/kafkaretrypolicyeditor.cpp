@@ -1,5 +1,6 @@
 #include "kafkaretrypolicyeditor.h"
 
+#include "planhtml.h"
 #include "retry/rabbitretryladder.h" // parseDelay, delayText
 #include "workertask.h"
 
@@ -13,7 +14,6 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
-#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace veltrix {
@@ -277,10 +277,7 @@ void KafkaRetryPolicyEditor::showPlan(const QString &heading, const QStringList 
                     line.mid(colon + 2, arrow - colon - 2).toHtmlEscaped(),
                     line.mid(arrow + 3).toHtmlEscaped());
     }
-    for (const QString &warning : warnings)
-        html += u"<div style=\"color:#9a6700\">⚠ %1</div>"_s.arg(warning.toHtmlEscaped());
-    for (const QString &error : errors)
-        html += u"<div style=\"color:#c62828\">✖ %1</div>"_s.arg(error.toHtmlEscaped());
+    html += planNotesHtml(warnings, errors);
     m_planLabel->setText(html);
     if (!errors.isEmpty())
         m_publish->setEnabled(false);
@@ -297,9 +294,7 @@ void KafkaRetryPolicyEditor::setBusy(bool busy, const QString &status)
 
 QString KafkaRetryPolicyEditor::planText() const
 {
-    QTextDocument document;
-    document.setHtml(m_planLabel->text());
-    return document.toPlainText();
+    return plainTextOf(m_planLabel->text());
 }
 
 } // namespace veltrix

@@ -1,6 +1,7 @@
 #include "retrysettingspage.h"
 
 #include "ladderdiagram.h"
+#include "planhtml.h"
 #include "retry/rabbitretryclient.h"
 #include "workertask.h"
 
@@ -13,7 +14,6 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTableWidget>
-#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace veltrix {
@@ -356,10 +356,7 @@ void RetrySettingsPage::showPlan(const QString &heading, const RetryPolicyPlan *
                 side(diff->after.setting(key), u"#1b5e20"_s, false));
         html += u"</table>"_s;
     }
-    for (const QString &warning : warnings)
-        html += u"<div style=\"color:#9a6700\">⚠ %1</div>"_s.arg(warning.toHtmlEscaped());
-    for (const QString &error : errors)
-        html += u"<div style=\"color:#c62828\">✖ %1</div>"_s.arg(error.toHtmlEscaped());
+    html += planNotesHtml(warnings, errors);
     m_plan->setText(html);
     m_diagram->setVisible(m_diagram->hasPlan());
     if (!errors.isEmpty())
@@ -378,9 +375,7 @@ void RetrySettingsPage::setBusy(bool busy, const QString &status)
 
 QString RetrySettingsPage::planText() const
 {
-    QTextDocument document;
-    document.setHtml(m_plan->text());
-    return document.toPlainText();
+    return plainTextOf(m_plan->text());
 }
 
 QString RetrySettingsPage::statusText() const

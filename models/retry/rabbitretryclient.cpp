@@ -190,23 +190,32 @@ Result<bool> RabbitRetryClient::recordDryRun(const QString &action, const QJsonO
     return audit(action, plan, u"dry-run"_s);
 }
 
-Result<QueueRetrySettings> RabbitRetryClient::applyPolicy(const RetryPolicyPlan &plan)
+Result<QueueRetrySettings>
+RabbitRetryClient::audited(const QString &what, const QString &action, const QStringList &errors,
+                           const QJsonObject &plan,
+                           const std::function<Result<QueueRetrySettings>()> &change)
 {
-    if (auto allowed = refuseIfReadOnly(u"changing a retry policy"_s); !allowed)
+    if (auto allowed = refuseIfReadOnly(what); !allowed)
         return allowed.error();
-    if (!plan.ok())
-        return BrokerError::make(BrokerError::Kind::Configuration, plan.errors.join(u"; "_s));
+    if (!errors.isEmpty())
+        return BrokerError::make(BrokerError::Kind::Configuration, errors.join(u"; "_s));
     // No line in the log, no change: the audit trail must not miss one.
-    if (auto logged = audit(u"retry.policy"_s, plan.toJson(), u"started"_s); !logged)
+    if (auto logged = audit(action, plan, u"started"_s); !logged)
         return logged.error();
-    auto done = [&]() -> Result<QueueRetrySettings> {
-        if (auto written = writePolicy(plan.policy); !written)
-            return written.error();
-        return waitForSettings(plan);
-    }();
-    audit(u"retry.policy"_s, plan.toJson(), done ? u"applied"_s : u"failed"_s,
+    auto done = change();
+    audit(action, plan, done ? u"applied"_s : u"failed"_s,
           done ? QString() : done.error().describe());
     return done;
+}
+
+Result<QueueRetrySettings> RabbitRetryClient::applyPolicy(const RetryPolicyPlan &plan)
+{
+    return audited(u"changing a retry policy"_s, u"retry.policy"_s, plan.errors, plan.toJson(),
+                   [&]() -> Result<QueueRetrySettings> {
+                       if (auto written = writePolicy(plan.policy); !written)
+                           return written.error();
+                       return waitForSettings(plan);
+                   });
 }
 
 Result<LadderPlan> RabbitRetryClient::planLadder(const LadderRequest &request)
@@ -234,12 +243,6 @@ Result<LadderPlan> RabbitRetryClient::planLadder(const LadderRequest &request)
 
 Result<QueueRetrySettings> RabbitRetryClient::applyLadder(const LadderPlan &plan)
 {
-    if (auto allowed = refuseIfReadOnly(u"building a retry ladder"_s); !allowed)
-        return allowed.error();
-    if (!plan.ok())
-        return BrokerError::make(BrokerError::Kind::Configuration, plan.errors.join(u"; "_s));
-    if (auto logged = audit(u"retry.ladder"_s, plan.toJson(), u"started"_s); !logged)
-        return logged.error();
     const QString vhost = segment(plan.vhost);
     const auto declareQueue = [&](const QString &name) {
         return m_api->put(u"/api/queues/%1/%2"_s.arg(vhost, segment(name)),
@@ -255,51 +258,51 @@ Result<QueueRetrySettings> RabbitRetryClient::applyLadder(const LadderPlan &plan
             u"/api/bindings/%1/e/%2/q/%3"_s.arg(vhost, segment(exchange), segment(queue)),
             {{u"routing_key"_s, key}});
     };
-    auto done = [&]() -> Result<QueueRetrySettings> {
-        if (auto ok = declareQueue(plan.dlq); !ok)
-            return ok.error();
-        for (const LadderStep &step : plan.steps) {
-            if (auto ok = declareQueue(step.queue); !ok)
+    return audited(
+        u"building a retry ladder"_s, u"retry.ladder"_s, plan.errors, plan.toJson(),
+        [&]() -> Result<QueueRetrySettings> {
+            if (auto ok = declareQueue(plan.dlq); !ok)
                 return ok.error();
-            if (auto ok = writePolicy(step.policy.policy); !ok)
+            for (const LadderStep &step : plan.steps) {
+                if (auto ok = declareQueue(step.queue); !ok)
+                    return ok.error();
+                if (auto ok = writePolicy(step.policy.policy); !ok)
+                    return ok.error();
+            }
+            if (auto ok = declareExchange(plan.firstStepExchange, u"fanout"_s, {}); !ok)
                 return ok.error();
-        }
-        if (auto ok = declareExchange(plan.firstStepExchange, u"fanout"_s, {}); !ok)
-            return ok.error();
-        if (auto ok = declareExchange(plan.retryExchange, u"direct"_s,
-                                      {{u"alternate-exchange"_s, plan.firstStepExchange}});
-            !ok)
-            return ok.error();
-        if (auto ok = bind(plan.firstStepExchange, plan.steps.first().queue, {}); !ok)
-            return ok.error();
-        for (qsizetype i = 1; i < plan.steps.size(); ++i)
-            if (auto ok
-                = bind(plan.retryExchange, plan.steps[i].queue, plan.steps[i - 1].returnKey);
+            if (auto ok = declareExchange(plan.retryExchange, u"direct"_s,
+                                          {{u"alternate-exchange"_s, plan.firstStepExchange}});
                 !ok)
                 return ok.error();
-        if (auto ok = bind(plan.retryExchange, plan.dlq, plan.dlqKey); !ok)
-            return ok.error();
-        for (const LadderStep &step : plan.steps)
-            if (auto ok = bind(plan.workExchange, plan.workQueue, step.returnKey); !ok)
+            if (auto ok = bind(plan.firstStepExchange, plan.steps.first().queue, {}); !ok)
                 return ok.error();
-        for (const QJsonObject &stale : plan.staleBindings) {
-            const QString kind
-                = stale.value(u"destination_type"_s).toString() == u"exchange" ? u"e"_s : u"q"_s;
-            if (auto ok = m_api->remove(u"/api/bindings/%1/e/%2/%3/%4/%5"_s.arg(
-                    vhost, segment(plan.retryExchange), kind,
-                    segment(stale.value(u"destination"_s).toString()),
-                    segment(stale.value(u"properties_key"_s).toString())));
-                !ok)
+            for (qsizetype i = 1; i < plan.steps.size(); ++i)
+                if (auto ok
+                    = bind(plan.retryExchange, plan.steps[i].queue, plan.steps[i - 1].returnKey);
+                    !ok)
+                    return ok.error();
+            if (auto ok = bind(plan.retryExchange, plan.dlq, plan.dlqKey); !ok)
                 return ok.error();
-        }
-        // Last: the work queue starts dead-lettering into the finished ladder.
-        if (auto ok = writePolicy(plan.workQueuePolicy.policy); !ok)
-            return ok.error();
-        return waitForSettings(plan.workQueuePolicy);
-    }();
-    audit(u"retry.ladder"_s, plan.toJson(), done ? u"applied"_s : u"failed"_s,
-          done ? QString() : done.error().describe());
-    return done;
+            for (const LadderStep &step : plan.steps)
+                if (auto ok = bind(plan.workExchange, plan.workQueue, step.returnKey); !ok)
+                    return ok.error();
+            for (const QJsonObject &stale : plan.staleBindings) {
+                const QString kind = stale.value(u"destination_type"_s).toString() == u"exchange"
+                    ? u"e"_s
+                    : u"q"_s;
+                if (auto ok = m_api->remove(u"/api/bindings/%1/e/%2/%3/%4/%5"_s.arg(
+                        vhost, segment(plan.retryExchange), kind,
+                        segment(stale.value(u"destination"_s).toString()),
+                        segment(stale.value(u"properties_key"_s).toString())));
+                    !ok)
+                    return ok.error();
+            }
+            // Last: the work queue starts dead-lettering into the finished ladder.
+            if (auto ok = writePolicy(plan.workQueuePolicy.policy); !ok)
+                return ok.error();
+            return waitForSettings(plan.workQueuePolicy);
+        });
 }
 
 } // namespace veltrix

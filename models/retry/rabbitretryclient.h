@@ -6,6 +6,7 @@
 #include "redrive/auditlog.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace veltrix {
@@ -60,6 +61,11 @@ private:
     Result<QueueRetrySettings> waitForSettings(const RetryPolicyPlan &plan);
     Result<bool> audit(const QString &action, const QJsonObject &plan, const QString &outcome,
                        const QString &error = {});
+    // Every change's frame: refused on a read-only profile (`what` says what) or a plan
+    // with errors; a "started" line before anything is written, the outcome after.
+    Result<QueueRetrySettings> audited(const QString &what, const QString &action,
+                                       const QStringList &errors, const QJsonObject &plan,
+                                       const std::function<Result<QueueRetrySettings>()> &change);
 
     ClusterProfile m_profile;
     std::unique_ptr<ManagementClient> m_api;

@@ -3,6 +3,8 @@
 // What every benchmark prints: one JSON line per figure, tagged with the bench's name,
 // and an "error" figure with exit 1 when it cannot measure.
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
@@ -27,6 +29,23 @@ inline void emitFigure(const char *bench, QJsonObject figure)
         bench,
         {{QStringLiteral("figure"), QStringLiteral("error")}, {QStringLiteral("error"), what}});
     std::exit(1);
+}
+
+inline double msSince(const QElapsedTimer &clock)
+{
+    return double(clock.nsecsElapsed()) / 1e6;
+}
+
+// Resident set size of this process in MiB (VmRSS is in kB); -1 when unreadable.
+inline double rssMiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
+    return -1;
 }
 
 inline double median(QList<double> values)

@@ -27,6 +27,9 @@ using namespace veltrix;
 
 namespace {
 
+using bench::msSince;
+using bench::rssMiB;
+
 constexpr int Series = 200;
 constexpr int PointsPerSeries = 3600;
 constexpr double Start = 1'800'000'000.0;
@@ -34,22 +37,6 @@ constexpr double Start = 1'800'000'000.0;
 void emitFigure(QJsonObject figure)
 {
     bench::emitFigure("charts", std::move(figure));
-}
-
-double msSince(const QElapsedTimer &clock)
-{
-    return double(clock.nsecsElapsed()) / 1e6;
-}
-
-double rssMiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    return -1;
 }
 
 double percentile(QList<double> values, double p)

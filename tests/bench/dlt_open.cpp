@@ -39,6 +39,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using bench::msSince;
+using bench::rssMiB;
+
 constexpr qint64 Messages = 1'000'000;
 constexpr int PageSize = 200;
 constexpr qint64 MockPartitionLimit = 5 * 1024 * 1024; // librdkafka 2.0.2's mock, per partition
@@ -54,23 +57,6 @@ void emitFigure(QJsonObject figure)
 [[noreturn]] void fail(const QString &what)
 {
     bench::fail("dlt_open", what);
-}
-
-double msSince(const QElapsedTimer &clock)
-{
-    return double(clock.nsecsElapsed()) / 1e6;
-}
-
-// Resident set size of this process in MiB (VmRSS is in kB).
-double rssMiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    return -1;
 }
 
 // ---- The DLT ------------------------------------------------------------------------

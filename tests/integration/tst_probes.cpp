@@ -95,9 +95,17 @@ private Q_SLOTS:
     void kafkaProbesExpireWithoutHangingWhileBrokersAreDown();
     void rabbitProbesMeasureAllThreeKindsAndLeaveNothingBehind();
     void unreachableRabbitIsAnErrorInWords();
+    void cleanup();
 
 private:
+    // A 3-broker mock cluster and a Kafka probe on it, in m_mock and m_probe (the test
+    // returns when this failed). With makeTopic, the probe topic is made first: three
+    // partitions on all three brokers.
+    void probeOnMock(const ProbeSettings &settings, bool makeTopic);
+
     LocalRabbitNodeInfo m_node;
+    std::unique_ptr<MockKafkaCluster> m_mock;
+    std::unique_ptr<Probe> m_probe;
 };
 
 void TestProbes::initTestCase()
@@ -109,20 +117,35 @@ void TestProbes::initTestCase()
     m_node = *node;
 }
 
-void TestProbes::kafkaProbeMeasuresEveryPartitionAndBroker()
+void TestProbes::cleanup()
+{
+    m_probe.reset(); // its clients before the cluster they talk to
+    m_mock.reset();
+}
+
+void TestProbes::probeOnMock(const ProbeSettings &settings, bool makeTopic)
 {
     auto mock = MockKafkaCluster::start(3);
     QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
-    QVERIFY(mock.value()->createTopic(u"veltrix-probe"_s, 3, 3).ok());
+    m_mock = std::move(mock).value();
+    if (makeTopic)
+        QVERIFY(m_mock->createTopic(u"veltrix-probe"_s, 3, 3).ok());
+    auto probe = openKafkaProbe(test::kafkaProfile(u"k"_s, m_mock->bootstrapServers()), settings);
+    QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
+    m_probe = std::move(probe).value();
+}
+
+void TestProbes::kafkaProbeMeasuresEveryPartitionAndBroker()
+{
     ProbeSettings settings;
     settings.rate = 10;
-    auto probe
-        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
-    QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
-    QCOMPARE(probe.value()->partitions(), 3);
-    QVERIFY(probe.value()->target().startsWith(u"kafka:k/veltrix-probe"_s));
+    probeOnMock(settings, true);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(m_probe->partitions(), 3);
+    QVERIFY(m_probe->target().startsWith(u"kafka:k/veltrix-probe"_s));
 
-    auto run = runFor(*probe.value(), 3s);
+    auto run = runFor(*m_probe, 3s);
     QVERIFY2(run.ok(), qPrintable(run.error().describe()));
     const Gathered &gathered = run.value();
     QVERIFY2(gathered.sent >= 3 * 20, qPrintable(QString::number(gathered.sent)));
@@ -138,8 +161,8 @@ void TestProbes::kafkaProbeMeasuresEveryPartitionAndBroker()
     QCOMPARE(partitions, (std::set<int> {0, 1, 2}));
     // Each probe is charged to its partition's leader. (The mock elects each partition's
     // leader at random, so all three may share one broker: compare with the real ones.)
-    auto browser = KafkaTopicBrowser::open(
-        test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), u"veltrix-probe"_s, 10s);
+    auto browser = KafkaTopicBrowser::open(test::kafkaProfile(u"k"_s, m_mock->bootstrapServers()),
+                                           u"veltrix-probe"_s, 10s);
     QVERIFY(browser.ok());
     auto extents = browser.value()->extents();
     QVERIFY(extents.ok());
@@ -158,16 +181,14 @@ void TestProbes::kafkaProbeMeasuresEveryPartitionAndBroker()
 
 void TestProbes::kafkaProbeCreatesItsTopicWhenMissing()
 {
-    auto mock = MockKafkaCluster::start(3);
-    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
     ProbeSettings settings;
     settings.topic = u"probe-made-here"_s;
     settings.rate = 5;
-    auto probe
-        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
-    QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
-    QVERIFY(probe.value()->partitions() >= 1);
-    auto run = runFor(*probe.value(), 3s);
+    probeOnMock(settings, false);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(m_probe->partitions() >= 1);
+    auto run = runFor(*m_probe, 3s);
     QVERIFY2(run.ok(), qPrintable(run.error().describe()));
     QVERIFY(!run.value().outcomes.isEmpty());
     for (const ProbeOutcome &outcome : run.value().outcomes)
@@ -176,16 +197,13 @@ void TestProbes::kafkaProbeCreatesItsTopicWhenMissing()
 
 void TestProbes::kafkaProbeShowsAnAddedRoundTripWithinSeconds()
 {
-    auto mock = MockKafkaCluster::start(3);
-    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
-    QVERIFY(mock.value()->createTopic(u"veltrix-probe"_s, 3, 3).ok());
     ProbeSettings settings;
     settings.rate = 10;
-    auto probe
-        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
-    QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
+    probeOnMock(settings, true);
+    if (QTest::currentTestFailed())
+        return;
 
-    auto baseline = runFor(*probe.value(), 3s);
+    auto baseline = runFor(*m_probe, 3s);
     QVERIFY2(baseline.ok(), qPrintable(baseline.error().describe()));
     const double before = p50SentSince(baseline.value().outcomes, 0, 30);
     QVERIFY2(before > 0, "no baseline");
@@ -193,9 +211,9 @@ void TestProbes::kafkaProbeShowsAnAddedRoundTripWithinSeconds()
     constexpr int AddedMs = 50;
     const double changedAt = nowSeconds();
     for (int broker = 1; broker <= 3; ++broker)
-        QVERIFY(mock.value()->setBrokerRtt(broker, AddedMs).ok());
+        QVERIFY(m_mock->setBrokerRtt(broker, AddedMs).ok());
     // Within 10 s of the change, the probes sent after it must show it.
-    auto after = runFor(*probe.value(), 10s);
+    auto after = runFor(*m_probe, 10s);
     QVERIFY2(after.ok(), qPrintable(after.error().describe()));
     const double raised = p50SentSince(after.value().outcomes, changedAt, 30);
     QVERIFY2(raised > 0, "too few probes came back after the change");
@@ -219,20 +237,17 @@ void TestProbes::kafkaProbeShowsAnAddedRoundTripWithinSeconds()
 
 void TestProbes::kafkaProbesExpireWithoutHangingWhileBrokersAreDown()
 {
-    auto mock = MockKafkaCluster::start(3);
-    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
-    QVERIFY(mock.value()->createTopic(u"veltrix-probe"_s, 3, 3).ok());
     ProbeSettings settings;
     settings.rate = 5;
     settings.deadline = 1000ms;
-    auto probe
-        = openKafkaProbe(test::kafkaProfile(u"k"_s, mock.value()->bootstrapServers()), settings);
-    QVERIFY2(probe.ok(), qPrintable(probe.error().describe()));
-    QVERIFY(runFor(*probe.value(), 1s).ok());
+    probeOnMock(settings, true);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(runFor(*m_probe, 1s).ok());
 
     for (int broker = 1; broker <= 3; ++broker)
-        QVERIFY(mock.value()->setBrokerUp(broker, false).ok());
-    auto down = runFor(*probe.value(), 4s);
+        QVERIFY(m_mock->setBrokerUp(broker, false).ok());
+    auto down = runFor(*m_probe, 4s);
     QVERIFY2(down.ok(), qPrintable(down.error().describe()));
     // Steps keep their budget: the GUI's worker can still be stopped at any moment.
     QVERIFY2(down.value().longestStepMs < 1000,
@@ -243,14 +258,14 @@ void TestProbes::kafkaProbesExpireWithoutHangingWhileBrokersAreDown()
     QVERIFY2(expired >= 5, qPrintable(u"%1 expired"_s.arg(expired)));
 
     for (int broker = 1; broker <= 3; ++broker)
-        QVERIFY(mock.value()->setBrokerUp(broker, true).ok());
+        QVERIFY(m_mock->setBrokerUp(broker, true).ok());
     // Back up: probes come back again, and none resolves twice.
     const double upAt = nowSeconds();
     QElapsedTimer waited;
     waited.start();
     int backAfterwards = 0;
     while (backAfterwards < 10 && waited.elapsed() < 20000) {
-        auto up = runFor(*probe.value(), 1s);
+        auto up = runFor(*m_probe, 1s);
         QVERIFY2(up.ok(), qPrintable(up.error().describe()));
         for (const ProbeOutcome &outcome : up.value().outcomes)
             backAfterwards += outcome.latencyMs && outcome.sentAt >= upAt ? 1 : 0;
