@@ -1,11 +1,17 @@
 #include "ctlcontext.h"
 
 #include "core/profilefile.h"
+#include "core/secretresolver.h"
 
 #include <QJsonDocument>
 #include <QUrl>
 
 #include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <termios.h>
+#include <unistd.h>
 
 namespace veltrix::ctl {
 
@@ -27,6 +33,42 @@ std::chrono::milliseconds CtlContext::timeout(const QCommandLineParser &parser) 
     return std::chrono::milliseconds(ok && seconds > 0 ? static_cast<qint64>(seconds * 1000)
                                                        : 5000);
 }
+
+namespace {
+
+// A secret typed at the terminal, not echoed. Nobody to ask when stdin is not a terminal
+// (a script, CI): the resolver then says to use an environment variable.
+std::optional<QString> promptOnTerminal(const QString &question)
+{
+    if (!::isatty(STDIN_FILENO))
+        return std::nullopt;
+    std::fprintf(stderr, "%s: ", qPrintable(question));
+    std::fflush(stderr);
+    termios saved {};
+    const bool canHide = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (canHide) {
+        termios hidden = saved;
+        hidden.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden);
+    }
+    std::string line;
+    const bool read = static_cast<bool>(std::getline(std::cin, line));
+    if (canHide)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::fputc('\n', stderr);
+    if (!read)
+        return std::nullopt;
+    return QString::fromStdString(line);
+}
+
+// Secrets are fetched for the selected profiles only; one that cannot be had fails that
+// cluster with the reason, the others still run.
+QList<ClusterProfile> withSecrets(const QList<ClusterProfile> &profiles)
+{
+    return SecretResolver(promptOnTerminal).resolveAll(profiles);
+}
+
+} // namespace
 
 std::optional<QList<ClusterProfile>>
 CtlContext::resolveClusters(const QCommandLineParser &parser) const
@@ -62,7 +104,7 @@ CtlContext::resolveClusters(const QCommandLineParser &parser) const
     }
     const QStringList wanted = parser.values(m_profile);
     if (wanted.isEmpty())
-        return loaded.clusters;
+        return withSecrets(loaded.clusters);
     QList<ClusterProfile> selected;
     for (const QString &name : wanted) {
         const auto it = std::find_if(loaded.clusters.begin(), loaded.clusters.end(),
@@ -74,7 +116,7 @@ CtlContext::resolveClusters(const QCommandLineParser &parser) const
         }
         selected << *it;
     }
-    return selected;
+    return withSecrets(selected);
 }
 
 void printJson(const QJsonObject &object)

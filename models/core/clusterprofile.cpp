@@ -14,4 +14,25 @@ QStringList ClusterProfile::effectiveDeadLetterPatterns() const
     return deadLetterPatterns.value_or(defaultDeadLetterPatterns(kind));
 }
 
+bool ClusterProfile::secretsResolved() const
+{
+    return (!passwordSource.isSet() || !password.isEmpty())
+        && (!keyPassphraseSource.isSet() || !keyPassphrase.isEmpty());
+}
+
+QString SecretSource::fromName(From from)
+{
+    switch (from) {
+    case From::Keychain:
+        return QStringLiteral("keychain");
+    case From::Env:
+        return QStringLiteral("env");
+    case From::Prompt:
+        return QStringLiteral("prompt");
+    case From::Profile:
+        break;
+    }
+    return QStringLiteral("profile");
+}
+
 } // namespace veltrix

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionsecurity.h"
 #include "lagsettings.h"
 #include "probesettings.h"
 #include "redriveproducersettings.h"
@@ -33,6 +34,20 @@ struct ClusterProfile
     // "max.in.flight.requests.per.connection", "retries", "retry.backoff.ms",
     // "delivery.timeout.ms"}
     RedriveProducerSettings redriveProducer;
+    TlsSettings tls; // "tls": {"ca_file", "cert_file", "key_file", "verify"}
+    // "password" / "key_passphrase": {"from": "keychain"|"env"|"prompt", "name": VAR}
+    SecretSource passwordSource;
+    SecretSource keyPassphraseSource;
+    MaskingRules masking; // "masking": {"defaults", "headers", "json_paths", "patterns"}
+
+    // Resolved secrets: filled in memory by SecretResolver from the sources above, never
+    // written to the profiles file, never printed. Empty: the URI's / properties' own.
+    QString password;
+    QString keyPassphrase;
+    // Why a named secret could not be had ("the password comes from SHOP_PW, which is not
+    // set"): every connection of this profile fails with it, the others go on.
+    QString secretProblem;
+    bool secretsResolved() const;
 
     // Kafka
     QString bootstrap; // "host:port,host:port"

@@ -1,6 +1,7 @@
 #include "profilefile.h"
 
 #include "jsonlocator.h"
+#include "maskpath.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -9,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QUrl>
@@ -23,8 +25,12 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QStringList commonFields
-    = {u"name"_s, u"kind"_s, u"read_only"_s, u"dead_letter_patterns"_s, u"probe"_s};
+const QStringList commonFields = {u"name"_s,   u"kind"_s, u"read_only"_s, u"dead_letter_patterns"_s,
+                                  u"probe"_s,  u"tls"_s,  u"password"_s,  u"key_passphrase"_s,
+                                  u"masking"_s};
+const QStringList tlsFields = {u"ca_file"_s, u"cert_file"_s, u"key_file"_s, u"verify"_s};
+const QStringList secretFields = {u"from"_s, u"name"_s};
+const QStringList maskingFields = {u"defaults"_s, u"headers"_s, u"json_paths"_s, u"patterns"_s};
 const QStringList kafkaFields
     = {u"bootstrap"_s, u"properties"_s, u"groups"_s, u"lag"_s, u"redrive_producer"_s};
 const QStringList producerFields
@@ -205,6 +211,13 @@ private:
                                  RedriveProducerSettings *out) const;
     Failure readSeconds(const QJsonObject &object, const JsonPath &at, const QString &key,
                         double min, double max, std::chrono::milliseconds *out) const;
+    Failure readBool(const QJsonObject &object, const JsonPath &at, const QString &key,
+                     bool *out) const;
+    Failure checkSecurity(const QJsonObject &object, const JsonPath &at, ClusterProfile *out) const;
+    Failure checkTls(const QJsonValue &value, const JsonPath &at, TlsSettings *out) const;
+    Failure checkSecret(const QJsonValue &value, const JsonPath &at, SecretSource *out) const;
+    Failure checkMasking(const QJsonValue &value, const JsonPath &at, MaskingRules *out) const;
+    Failure checkKafkaSecurity(const JsonPath &at, const ClusterProfile &profile) const;
 
     const QByteArray &m_json;
     const QString &m_file;
@@ -270,7 +283,179 @@ Failure Checker::checkCluster(const QJsonValue &value, const JsonPath &at,
                          u"field "_s + quoted(key) + u" belongs to "_s
                              + (isKafka ? rabbitName : kafkaName) + u" clusters, not "_s + kind);
     }
-    return isKafka ? checkKafka(object, at, out) : checkRabbit(object, at, out);
+    if (Failure e = checkSecurity(object, at, out))
+        return e;
+    if (Failure e = isKafka ? checkKafka(object, at, out) : checkRabbit(object, at, out))
+        return e;
+    return isKafka ? checkKafkaSecurity(at, *out) : Failure();
+}
+
+Failure Checker::readBool(const QJsonObject &object, const JsonPath &at, const QString &key,
+                          bool *out) const
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined())
+        return {};
+    if (!value.isBool())
+        return error(at.member(key), u"must be true or false, not "_s + typeName(value));
+    *out = value.toBool();
+    return {};
+}
+
+Failure Checker::checkSecurity(const QJsonObject &object, const JsonPath &at,
+                               ClusterProfile *out) const
+{
+    if (object.contains(u"tls"_s)) {
+        if (Failure e = checkTls(object.value(u"tls"_s), at.member(u"tls"_s), &out->tls))
+            return e;
+    }
+    for (const auto &[key, into] : {std::pair {u"password"_s, &out->passwordSource},
+                                    std::pair {u"key_passphrase"_s, &out->keyPassphraseSource}}) {
+        if (object.contains(key)) {
+            if (Failure e = checkSecret(object.value(key), at.member(key), into))
+                return e;
+        }
+    }
+    if (object.contains(u"masking"_s))
+        return checkMasking(object.value(u"masking"_s), at.member(u"masking"_s), &out->masking);
+    return {};
+}
+
+Failure Checker::checkTls(const QJsonValue &value, const JsonPath &at, TlsSettings *out) const
+{
+    if (!value.isObject())
+        return error(at,
+                     u"must be an object like {\"ca_file\": \"/etc/ssl/ca.pem\"}, not "_s
+                         + typeName(value));
+    const QJsonObject object = value.toObject();
+    if (Failure e = unknownFields(object, at, tlsFields, tlsFields))
+        return e;
+    for (const auto &[key, into] :
+         {std::pair {u"ca_file"_s, &out->caFile}, std::pair {u"cert_file"_s, &out->certFile},
+          std::pair {u"key_file"_s, &out->keyFile}}) {
+        if (object.contains(key)) {
+            if (Failure e = readString(object, at, key, into))
+                return e;
+        }
+    }
+    if (out->certFile.isEmpty() != out->keyFile.isEmpty())
+        return error(at.member(out->certFile.isEmpty() ? u"key_file"_s : u"cert_file"_s),
+                     u"a client certificate needs both cert_file and key_file"_s);
+    return readBool(object, at, u"verify"_s, &out->verify);
+}
+
+Failure Checker::checkSecret(const QJsonValue &value, const JsonPath &at, SecretSource *out) const
+{
+    const QString shape = u"must be {\"from\": \"keychain\"}, {\"from\": \"prompt\"} or "
+                          "{\"from\": \"env\", \"name\": \"VARIABLE\"}"_s;
+    if (!value.isObject()) {
+        // A literal secret here would sit in plaintext in the file: say where it belongs.
+        const QString why = value.isString()
+            ? u"; a password is never written in the profiles file: keep it in the keychain "
+              "or an environment variable"_s
+            : u", not "_s + typeName(value);
+        return error(at, shape + why);
+    }
+    const QJsonObject object = value.toObject();
+    if (Failure e = unknownFields(object, at, secretFields, secretFields))
+        return e;
+    QString from;
+    if (Failure e = readString(object, at, u"from"_s, &from))
+        return e;
+    using From = SecretSource::From;
+    const QStringList names
+        = {SecretSource::fromName(From::Keychain), SecretSource::fromName(From::Env),
+           SecretSource::fromName(From::Prompt)};
+    if (!names.contains(from))
+        return error(at.member(u"from"_s),
+                     u"must be \"keychain\", \"env\" or \"prompt\", not "_s + quoted(from)
+                         + suggestion(from, names));
+    out->from = from == names[0] ? From::Keychain : from == names[1] ? From::Env : From::Prompt;
+    if (out->from != From::Env) {
+        if (object.contains(u"name"_s))
+            return error(at.member(u"name"_s), u"only {\"from\": \"env\"} takes a variable name"_s);
+        return {};
+    }
+    if (Failure e = readString(object, at, u"name"_s, &out->envName))
+        return e;
+    static const QRegularExpression variable(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
+    if (!variable.match(out->envName).hasMatch())
+        return error(at.member(u"name"_s),
+                     quoted(out->envName) + u" is not an environment variable name"_s);
+    return {};
+}
+
+Failure Checker::checkMasking(const QJsonValue &value, const JsonPath &at, MaskingRules *out) const
+{
+    if (!value.isObject())
+        return error(at,
+                     u"must be an object like {\"headers\": [\"authorization\"], "
+                     "\"json_paths\": [\"card.number\"]}, not "_s
+                         + typeName(value));
+    const QJsonObject object = value.toObject();
+    if (Failure e = unknownFields(object, at, maskingFields, maskingFields))
+        return e;
+    if (Failure e = readBool(object, at, u"defaults"_s, &out->defaults))
+        return e;
+    if (Failure e = readStringList(object, at, u"headers"_s, &out->headers))
+        return e;
+    if (Failure e = readStringList(object, at, u"json_paths"_s, &out->jsonPaths))
+        return e;
+    for (qsizetype i = 0; i < out->jsonPaths.size(); ++i) {
+        if (!splitMaskPath(out->jsonPaths[i]))
+            return error(at.member(u"json_paths"_s).element(i),
+                         quoted(out->jsonPaths[i])
+                             + u" is not a JSON path like \"card.number\" or "
+                               "\"items[*].iban\""_s);
+    }
+    if (Failure e = readStringList(object, at, u"patterns"_s, &out->patterns))
+        return e;
+    for (qsizetype i = 0; i < out->patterns.size(); ++i) {
+        const QRegularExpression pattern(out->patterns[i]);
+        if (!pattern.isValid())
+            return error(at.member(u"patterns"_s).element(i),
+                         u"not a regular expression: "_s + pattern.errorString() + u" at offset "_s
+                             + QString::number(pattern.patternErrorOffset()));
+    }
+    return {};
+}
+
+// The properties librdkafka would take may say what the profile's own fields say: one
+// place per setting, and verification is only switched off where "tls" says so.
+Failure Checker::checkKafkaSecurity(const JsonPath &at, const ClusterProfile &profile) const
+{
+    const JsonPath properties = at.member(u"properties"_s);
+    const auto lower = [&](const QString &key) { return profile.properties.value(key).toLower(); };
+    if (profile.tls.verify) {
+        if (profile.properties.contains(u"enable.ssl.certificate.verification"_s)
+            && lower(u"enable.ssl.certificate.verification"_s) == u"false")
+            return error(properties.member(u"enable.ssl.certificate.verification"_s),
+                         u"turns certificate verification off; that needs \"tls\": "
+                         "{\"verify\": false} in this profile, which the console shows as a "
+                         "warning"_s);
+        if (profile.properties.contains(u"ssl.endpoint.identification.algorithm"_s)
+            && lower(u"ssl.endpoint.identification.algorithm"_s) == u"none")
+            return error(properties.member(u"ssl.endpoint.identification.algorithm"_s),
+                         u"turns host name verification off; that needs \"tls\": "
+                         "{\"verify\": false} in this profile, which the console shows as a "
+                         "warning"_s);
+    }
+    const std::pair<QString, QString> twice[] = {
+        {u"ssl.ca.location"_s, profile.tls.caFile},
+        {u"ssl.certificate.location"_s, profile.tls.certFile},
+        {u"ssl.key.location"_s, profile.tls.keyFile},
+        {u"sasl.password"_s, profile.passwordSource.isSet() ? u"set"_s : QString()},
+        {u"ssl.key.password"_s, profile.keyPassphraseSource.isSet() ? u"set"_s : QString()},
+    };
+    for (const auto &[property, own] : twice) {
+        if (!own.isEmpty() && profile.properties.contains(property))
+            return error(
+                properties.member(property),
+                u"is also given by the profile's "_s
+                    + (property.contains(u"password"_s) ? u"secret source"_s : u"\"tls\" object"_s)
+                    + u"; keep one"_s);
+    }
+    return {};
 }
 
 Failure Checker::readStringList(const QJsonObject &object, const JsonPath &at, const QString &key,
@@ -327,9 +512,9 @@ Failure Checker::checkKafka(const QJsonObject &object, const JsonPath &at,
     if (Failure e = readStringList(object, at, u"groups"_s, &out->groups))
         return e;
     if (object.contains(u"redrive_producer"_s)) {
-        if (Failure e = checkRedriveProducer(object.value(u"redrive_producer"_s),
-                                             at.member(u"redrive_producer"_s),
-                                             &out->redriveProducer))
+        if (Failure e
+            = checkRedriveProducer(object.value(u"redrive_producer"_s),
+                                   at.member(u"redrive_producer"_s), &out->redriveProducer))
             return e;
     }
     if (object.contains(u"lag"_s))
@@ -463,6 +648,13 @@ Failure Checker::checkRabbit(const QJsonObject &object, const JsonPath &at,
         return error(
             at.member(u"amqp"_s),
             u"must start with amqp:// or amqps://, like \"amqp://user@host:5672/vhost\""_s);
+    if (out->passwordSource.isSet() && !QUrl(out->amqpUri).password().isEmpty())
+        return error(at.member(u"amqp"_s),
+                     u"carries a password although \"password\" names where it comes from; "
+                     "remove it from the URI"_s);
+    if (!out->tls.isDefault() && !out->amqpUri.startsWith(u"amqps://"))
+        return error(at.member(u"tls"_s),
+                     u"applies to TLS connections; the \"amqp\" URI must start with amqps://"_s);
 
     if (object.contains(u"management"_s)) {
         if (Failure e = readString(object, at, u"management"_s, &out->managementUrl))
@@ -475,6 +667,40 @@ Failure Checker::checkRabbit(const QJsonObject &object, const JsonPath &at,
                 u"must be an http:// or https:// URL with a host, like \"http://host:15672\""_s);
     }
     return {};
+}
+
+QJsonObject secretObject(const SecretSource &source)
+{
+    QJsonObject object {{u"from"_s, SecretSource::fromName(source.from)}};
+    if (source.from == SecretSource::From::Env)
+        object.insert(u"name"_s, source.envName);
+    return object;
+}
+
+// Writes where secrets come from, never a secret.
+void insertSecurity(const ClusterProfile &profile, QJsonObject *object)
+{
+    if (!profile.tls.isDefault()) {
+        QJsonObject tls {{u"verify"_s, profile.tls.verify}};
+        for (const auto &[key, value] : {std::pair {u"ca_file"_s, profile.tls.caFile},
+                                         std::pair {u"cert_file"_s, profile.tls.certFile},
+                                         std::pair {u"key_file"_s, profile.tls.keyFile}}) {
+            if (!value.isEmpty())
+                tls.insert(key, value);
+        }
+        object->insert(u"tls"_s, tls);
+    }
+    if (profile.passwordSource.isSet())
+        object->insert(u"password"_s, secretObject(profile.passwordSource));
+    if (profile.keyPassphraseSource.isSet())
+        object->insert(u"key_passphrase"_s, secretObject(profile.keyPassphraseSource));
+    if (!profile.masking.isDefault())
+        object->insert(
+            u"masking"_s,
+            QJsonObject {{u"defaults"_s, profile.masking.defaults},
+                         {u"headers"_s, QJsonArray::fromStringList(profile.masking.headers)},
+                         {u"json_paths"_s, QJsonArray::fromStringList(profile.masking.jsonPaths)},
+                         {u"patterns"_s, QJsonArray::fromStringList(profile.masking.patterns)}});
 }
 
 ProfileFileResult failed(ProfileError error)
@@ -565,6 +791,7 @@ QByteArray ProfileFile::serialize(const QList<ClusterProfile> &clusters)
                 probe.insert(u"topic"_s, profile.probe.topic);
             object.insert(u"probe"_s, probe);
         }
+        insertSecurity(profile, &object);
         if (profile.kind == ClusterKind::Kafka) {
             object.insert(u"bootstrap"_s, profile.bootstrap);
             if (!profile.properties.isEmpty()) {

@@ -76,7 +76,14 @@ KafkaHandle::create(const ClusterProfile &profile, rd_kafka_type_t type,
         {QStringLiteral("reconnect.backoff.max.ms"), QStringLiteral("2000")},
         {QStringLiteral("socket.connection.setup.timeout.ms"), QStringLiteral("5000")},
     };
+    if (!profile.secretProblem.isEmpty()) {
+        rd_kafka_conf_destroy(conf);
+        return BrokerError::make(BrokerError::Kind::Configuration, profile.secretProblem);
+    }
     for (auto it = profile.properties.cbegin(); it != profile.properties.cend(); ++it)
+        properties.insert(it.key(), it.value());
+    const QMap<QString, QString> security = securityProperties(profile);
+    for (auto it = security.cbegin(); it != security.cend(); ++it)
         properties.insert(it.key(), it.value());
     for (auto it = extraProperties.cbegin(); it != extraProperties.cend(); ++it)
         properties.insert(it.key(), it.value());
@@ -107,6 +114,32 @@ KafkaHandle::create(const ClusterProfile &profile, rd_kafka_type_t type,
                                      .arg(profile.name, QString::fromUtf8(errstr)));
     }
     return handle;
+}
+
+QMap<QString, QString> KafkaHandle::securityProperties(const ClusterProfile &profile)
+{
+    QMap<QString, QString> out;
+    const TlsSettings &tls = profile.tls;
+    if (!tls.caFile.isEmpty())
+        out.insert(QStringLiteral("ssl.ca.location"), tls.caFile);
+    if (!tls.certFile.isEmpty()) {
+        out.insert(QStringLiteral("ssl.certificate.location"), tls.certFile);
+        out.insert(QStringLiteral("ssl.key.location"), tls.keyFile);
+    }
+    if (!tls.verify) {
+        out.insert(QStringLiteral("enable.ssl.certificate.verification"), QStringLiteral("false"));
+        out.insert(QStringLiteral("ssl.endpoint.identification.algorithm"), QStringLiteral("none"));
+    } // else librdkafka 2.0's defaults verify both the chain and the host name
+    // A "tls" object means TLS: unless the properties chose SASL over TLS already.
+    const QString protocol
+        = profile.properties.value(QStringLiteral("security.protocol")).toLower();
+    if (!tls.isDefault() && protocol.isEmpty())
+        out.insert(QStringLiteral("security.protocol"), QStringLiteral("ssl"));
+    if (!profile.password.isEmpty())
+        out.insert(QStringLiteral("sasl.password"), profile.password);
+    if (!profile.keyPassphrase.isEmpty())
+        out.insert(QStringLiteral("ssl.key.password"), profile.keyPassphrase);
+    return out;
 }
 
 void KafkaHandle::onError(rd_kafka_t *, int err, const char *reason, void *opaque)
@@ -176,6 +209,16 @@ BrokerError classifyKafkaTransportError(const QString &clusterName, const QStrin
         return BrokerError::make(
             Kind::AuthenticationFailed, prefix + detail,
             QStringLiteral("check the SASL mechanism, user name and password"));
+    if (transportError.contains(QLatin1String("certificate verify failed"), Qt::CaseInsensitive))
+        return BrokerError::make(
+            Kind::TlsFailed,
+            prefix
+                + QStringLiteral("TLS: the broker's certificate is not trusted (%1)").arg(detail),
+            QStringLiteral("name the CA that signed it in \"tls\".\"ca_file\""));
+    if (transportError.contains(QLatin1String("mismatch"), Qt::CaseInsensitive))
+        return BrokerError::make(
+            Kind::TlsFailed, prefix + QStringLiteral("TLS: name mismatch (%1)").arg(detail),
+            QStringLiteral("connect by a name the broker's certificate lists"));
     if (transportError.contains(QLatin1String("SSL"), Qt::CaseInsensitive)
         || err == RD_KAFKA_RESP_ERR__SSL)
         return BrokerError::make(

@@ -32,6 +32,9 @@ public:
     create(const ClusterProfile &profile, rd_kafka_type_t type,
            const QMap<QString, QString> &extraProperties = {}, const ConfHook &configure = {});
 
+    // The librdkafka properties a profile's "tls" object and resolved secrets stand for.
+    static QMap<QString, QString> securityProperties(const ClusterProfile &profile);
+
     rd_kafka_t *get() const { return m_rk; }
     const QString &clusterName() const { return m_clusterName; }
 

@@ -2,7 +2,10 @@
 
 #include "amqptable.h"
 
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+
+#include <QFile>
 
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -162,40 +165,22 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
     c->m_clusterName = clusterName;
     c->m_endpoint = endpoint;
     c->m_timeout = timeout;
-    if (endpoint.tls)
-        return BrokerError::make(
-            Kind::Configuration,
-            QStringLiteral("%1: amqps:// (TLS) is not supported yet").arg(clusterName),
-            QStringLiteral("use amqp:// for now"));
-
     c->m_conn = amqp_new_connection();
-    amqp_socket_t *socket = amqp_tcp_socket_new(c->m_conn); // owned by the connection
+    Result<amqp_socket_t *> socket = c->newSocket(); // owned by the connection
+    c->m_broken = true; // nothing to close politely until the socket is open
     if (!socket)
-        return BrokerError::make(Kind::Other,
-                                 QStringLiteral("%1: cannot create a socket").arg(clusterName));
+        return socket.error();
 
     timeval tv = toTimeval(timeout);
     amqp_set_handshake_timeout(c->m_conn, &tv);
     amqp_set_rpc_timeout(c->m_conn, &tv);
 
     const QByteArray host = endpoint.host.toUtf8();
-    const int status = amqp_socket_open_noblock(socket, host.constData(), endpoint.port, &tv);
-    if (status != AMQP_STATUS_OK) {
-        const QString where = QStringLiteral("%1:%2").arg(endpoint.host).arg(endpoint.port);
-        const QString why = QString::fromUtf8(amqp_error_string2(status));
-        if (status == AMQP_STATUS_TIMEOUT)
-            return BrokerError::make(
-                Kind::Timeout,
-                QStringLiteral("%1: no answer from RabbitMQ at %2 within %3 ms")
-                    .arg(clusterName, where)
-                    .arg(timeout.count()),
-                QStringLiteral("check the host, the port and firewalls"));
-        return BrokerError::make(
-            Kind::Unreachable,
-            QStringLiteral("%1: cannot reach RabbitMQ at %2: %3").arg(clusterName, where, why),
-            QStringLiteral("check the host and port in the AMQP URI and that the broker is "
-                           "running"));
-    }
+    const int status
+        = amqp_socket_open_noblock(socket.value(), host.constData(), endpoint.port, &tv);
+    if (status != AMQP_STATUS_OK)
+        return c->openError(status);
+    c->m_broken = false;
 
     const QByteArray vhost = endpoint.vhost.toUtf8();
     const QByteArray user = endpoint.user.toUtf8();
@@ -217,8 +202,94 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::open(const QString &clus
     if (auto ok = c->checkReply(QStringLiteral("opening a channel")); !ok)
         return ok.error();
     c->m_channelOpen = true;
-    c->m_sockfd = amqp_socket_get_sockfd(socket);
+    c->m_sockfd = amqp_socket_get_sockfd(socket.value());
     return c;
+}
+
+Result<amqp_socket_t *> AmqpConnection::newSocket()
+{
+    if (!m_endpoint.tls) {
+        if (amqp_socket_t *socket = amqp_tcp_socket_new(m_conn))
+            return socket;
+        return BrokerError::make(Kind::Other,
+                                 QStringLiteral("%1: cannot create a socket").arg(m_clusterName));
+    }
+    amqp_socket_t *socket = amqp_ssl_socket_new(m_conn);
+    if (!socket)
+        return BrokerError::make(
+            Kind::TlsFailed, QStringLiteral("%1: cannot set up TLS (OpenSSL)").arg(m_clusterName));
+    const TlsSettings &tls = m_endpoint.tlsSettings;
+    // Without a CA file the system's trust store decides, as for any TLS client.
+    const QByteArray caFile = QFile::encodeName(
+        tls.caFile.isEmpty() ? QStringLiteral("/etc/ssl/certs/ca-certificates.crt") : tls.caFile);
+    if (amqp_ssl_socket_set_cacert(socket, caFile.constData()) != AMQP_STATUS_OK)
+        return BrokerError::make(
+            Kind::Configuration,
+            QStringLiteral("%1: TLS: cannot read the CA file %2").arg(m_clusterName, tls.caFile),
+            QStringLiteral("\"tls\".\"ca_file\" must name a readable PEM file"));
+    if (!tls.certFile.isEmpty()) {
+        if (!m_endpoint.keyPassphrase.isEmpty()) {
+            const QByteArray passphrase = m_endpoint.keyPassphrase.toUtf8();
+            amqp_ssl_socket_set_key_passwd(socket, passphrase.constData());
+        }
+        const QByteArray cert = QFile::encodeName(tls.certFile);
+        const QByteArray key = QFile::encodeName(tls.keyFile);
+        if (amqp_ssl_socket_set_key(socket, cert.constData(), key.constData()) != AMQP_STATUS_OK)
+            return BrokerError::make(
+                Kind::Configuration,
+                QStringLiteral("%1: TLS: cannot use the client certificate %2 with key %3")
+                    .arg(m_clusterName, tls.certFile, tls.keyFile),
+                QStringLiteral("both must be readable PEM files that belong together; an "
+                               "encrypted key needs \"key_passphrase\""));
+    }
+    amqp_ssl_socket_set_verify_peer(socket, tls.verify ? 1 : 0);
+    amqp_ssl_socket_set_verify_hostname(socket, tls.verify ? 1 : 0);
+    return socket;
+}
+
+BrokerError AmqpConnection::openError(int status) const
+{
+    const QString where = QStringLiteral("%1:%2").arg(m_endpoint.host).arg(m_endpoint.port);
+    const QString why = QString::fromUtf8(amqp_error_string2(status));
+    switch (status) {
+    case AMQP_STATUS_TIMEOUT:
+        return BrokerError::make(Kind::Timeout,
+                                 QStringLiteral("%1: no answer from RabbitMQ at %2 within %3 ms")
+                                     .arg(m_clusterName, where)
+                                     .arg(m_timeout.count()),
+                                 QStringLiteral("check the host, the port and firewalls"));
+    case AMQP_STATUS_SSL_PEER_VERIFY_FAILED:
+        return BrokerError::make(
+            Kind::TlsFailed,
+            QStringLiteral("%1: TLS: the certificate of %2 is not trusted")
+                .arg(m_clusterName, where),
+            m_endpoint.tlsSettings.caFile.isEmpty()
+                ? QStringLiteral("no CA in the system's trust store signed it; name its CA in "
+                                 "\"tls\".\"ca_file\"")
+                : QStringLiteral("%1 did not sign it; is it the broker's CA?")
+                      .arg(m_endpoint.tlsSettings.caFile));
+    case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED:
+        return BrokerError::make(
+            Kind::TlsFailed,
+            QStringLiteral("%1: TLS: name mismatch: the certificate of %2 is not issued for \"%3\"")
+                .arg(m_clusterName, where, m_endpoint.host),
+            QStringLiteral("connect by a name the certificate lists (its subject alternative "
+                           "names)"));
+    case AMQP_STATUS_SSL_CONNECTION_FAILED:
+    case AMQP_STATUS_SSL_ERROR:
+        return BrokerError::make(
+            Kind::TlsFailed,
+            QStringLiteral("%1: TLS handshake with %2 failed: %3").arg(m_clusterName, where, why),
+            QStringLiteral("is %1 the broker's TLS port (usually 5671)? Does it accept this "
+                           "client certificate?")
+                .arg(m_endpoint.port));
+    default:
+        break;
+    }
+    return BrokerError::make(
+        Kind::Unreachable,
+        QStringLiteral("%1: cannot reach RabbitMQ at %2: %3").arg(m_clusterName, where, why),
+        QStringLiteral("check the host and port in the AMQP URI and that the broker is running"));
 }
 
 BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QString &what)

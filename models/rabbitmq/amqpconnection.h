@@ -164,6 +164,8 @@ public:
 
 private:
     AmqpConnection() = default;
+    Result<amqp_socket_t *> newSocket();
+    BrokerError openError(int status) const;
     BrokerError replyError(const amqp_rpc_reply_t &reply, const QString &what);
     Result<bool> checkReply(const QString &what);
     Result<bool> checkStatus(int status, const QString &what);

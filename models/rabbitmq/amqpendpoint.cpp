@@ -32,6 +32,20 @@ Result<AmqpEndpoint> AmqpEndpoint::parse(const QString &uri)
     return endpoint;
 }
 
+Result<AmqpEndpoint> AmqpEndpoint::forProfile(const ClusterProfile &profile)
+{
+    if (!profile.secretProblem.isEmpty())
+        return BrokerError::make(BrokerError::Kind::Configuration, profile.secretProblem);
+    Result<AmqpEndpoint> endpoint = parse(profile.amqpUri);
+    if (!endpoint)
+        return endpoint;
+    if (!profile.password.isEmpty())
+        endpoint.value().password = profile.password;
+    endpoint.value().tlsSettings = profile.tls;
+    endpoint.value().keyPassphrase = profile.keyPassphrase;
+    return endpoint;
+}
+
 QString AmqpEndpoint::display() const
 {
     const QString vhostPart = vhost == QLatin1String("/")

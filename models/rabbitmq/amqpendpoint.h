@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clusterprofile.h"
 #include "core/result.h"
 
 #include <QString>
@@ -16,8 +17,14 @@ struct AmqpEndpoint
     QString password;
     QString vhost = QStringLiteral("/");
     bool tls = false;
+    TlsSettings tlsSettings; // amqps:// only
+    QString keyPassphrase; // of tlsSettings.keyFile, when it is encrypted
 
     static Result<AmqpEndpoint> parse(const QString &uri);
+    // The endpoint a RabbitMQ profile describes: its URI, with the password and key
+    // passphrase its secret sources gave and its TLS settings. The profile's secret problem,
+    // when it has one, is the error.
+    static Result<AmqpEndpoint> forProfile(const ClusterProfile &profile);
     QString display() const; // "amqp://user@host:port/vhost", never the password
 };
 

@@ -101,19 +101,19 @@ bool waitUntil(const std::function<bool()> &done, std::chrono::milliseconds time
 
 // Binding port 0 lets the kernel choose; all three are held at once so they differ. Another
 // program could take one before the node binds it; start() then fails with the node's own message.
-QList<quint16> pickFreePorts()
+QList<quint16> pickFreePorts(qsizetype count)
 {
     const QList<quint16> avoided = {4369, 5672, 15672, 25672}; // epmd and a system node's defaults
     std::vector<std::unique_ptr<QTcpServer>> held;
     QList<quint16> ports;
-    while (ports.size() < 3 && held.size() < 20) {
+    while (ports.size() < count && held.size() < 20) {
         const auto &server = held.emplace_back(std::make_unique<QTcpServer>());
         if (!server->listen(QHostAddress::LocalHost, 0))
             return {};
         if (!avoided.contains(server->serverPort()))
             ports.append(server->serverPort());
     }
-    return ports.size() == 3 ? ports : QList<quint16>();
+    return ports.size() == count ? ports : QList<quint16>();
 }
 
 QString logTail(const QString &path, qint64 fromOffset)
@@ -190,16 +190,36 @@ Readiness waitUntilReady(const LocalRabbitNodeInfo &info, std::chrono::milliseco
 }
 
 // Returns an error message, empty on success.
+QByteArray tlsConfig(const LocalRabbitNodeInfo &info, const LocalRabbitNode::TlsFiles &tls)
+{
+    QByteArray out;
+    const auto files = [&](const QByteArray &prefix) {
+        out += prefix + "cacertfile = " + QFile::encodeName(tls.caFile) + "\n";
+        out += prefix + "certfile = " + QFile::encodeName(tls.certFile) + "\n";
+        out += prefix + "keyfile = " + QFile::encodeName(tls.keyFile) + "\n";
+    };
+    out += "listeners.ssl.1 = 127.0.0.1:" + QByteArray::number(info.amqpsPort) + "\n";
+    files("ssl_options.");
+    out += "ssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n";
+    out += "management.ssl.ip = 127.0.0.1\nmanagement.ssl.port = "
+        + QByteArray::number(info.managementTlsPort) + "\n";
+    files("management.ssl.");
+    return out;
+}
+
 QString writeNodeFiles(const Layout &dirs, const LocalRabbitNodeInfo &info,
-                       const QStringList &extraPlugins)
+                       const QStringList &extraPlugins,
+                       const std::optional<LocalRabbitNode::TlsFiles> &tls)
 {
     for (const QString &dir : {dirs.home(), dirs.mnesia(), dirs.logs()}) {
         if (!QDir().mkpath(dir))
             return QStringLiteral("cannot create %1").arg(dir);
     }
-    const QByteArray config = "listeners.tcp.1 = 127.0.0.1:" + QByteArray::number(info.amqpPort)
+    QByteArray config = "listeners.tcp.1 = 127.0.0.1:" + QByteArray::number(info.amqpPort)
         + "\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = "
         + QByteArray::number(info.managementPort) + "\n";
+    if (tls)
+        config += tlsConfig(info, *tls);
     // The env file stays empty: without it the script sources /etc/rabbitmq/rabbitmq-env.conf.
     const QStringList enabled = QStringList {QStringLiteral("rabbitmq_management")} + extraPlugins;
     const QByteArray plugins = "[" + enabled.join(u',').toUtf8() + "].\n";
@@ -356,15 +376,19 @@ Result<LocalRabbitNodeInfo> LocalRabbitNode::start(Lifetime lifetime,
                 "installed (no /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server)"),
             QStringLiteral("run scripts/bootstrap"));
     if (!m_fixedPorts) {
-        const QList<quint16> ports = pickFreePorts();
+        const QList<quint16> ports = pickFreePorts(m_tls ? 5 : 3);
         if (ports.isEmpty())
             return BrokerError::make(
                 Kind::Configuration,
                 QStringLiteral("cannot start a private RabbitMQ node: no free loopback port"));
         setPorts(ports[0], ports[1], ports[2]); // kept for a restart of this object
+        if (m_tls) {
+            m_info.amqpsPort = ports[3];
+            m_info.managementTlsPort = ports[4];
+        }
     }
     const Layout dirs {m_info.baseDir};
-    if (const QString error = writeNodeFiles(dirs, m_info, m_extraPlugins); !error.isEmpty())
+    if (const QString error = writeNodeFiles(dirs, m_info, m_extraPlugins, m_tls); !error.isEmpty())
         return BrokerError::make(Kind::Configuration,
                                  QStringLiteral("cannot start a private RabbitMQ node: ") + error);
 

@@ -24,6 +24,8 @@ struct LocalRabbitNodeInfo
     quint16 managementPort = 0;
     quint16 distPort = 0;
     qint64 pid = 0; // the server script process; the Erlang VM is its child
+    quint16 amqpsPort = 0; // AMQP over TLS, 0 unless the node was given certificates
+    quint16 managementTlsPort = 0; // the management API over HTTPS, likewise
 
     QString amqpUri() const; // "amqp://guest:guest@127.0.0.1:<port>/%2F"
     QString managementUrl() const; // "http://127.0.0.1:<port>"
@@ -71,6 +73,13 @@ public:
     // Plugins to enable besides rabbitmq_management, e.g. rabbitmq_shovel (the package
     // ships them); takes effect at the next start().
     void setExtraPlugins(QStringList plugins) { m_extraPlugins = std::move(plugins); }
+    // Also listen for AMQPS and management HTTPS (on two more loopback ports) with this
+    // server certificate; clients are not asked for certificates. Takes effect at start().
+    struct TlsFiles
+    {
+        QString caFile, certFile, keyFile; // PEM
+    };
+    void setTls(TlsFiles files) { m_tls = std::move(files); }
 
     // The server script inside the package, empty if rabbitmq-server is not installed. Not
     // /usr/sbin/rabbitmq-server: that wrapper switches to the rabbitmq user when run as root.
@@ -81,6 +90,7 @@ public:
 private:
     LocalRabbitNodeInfo m_info;
     QStringList m_extraPlugins;
+    std::optional<TlsFiles> m_tls;
     bool m_fixedPorts = false;
     bool m_started = false;
     Lifetime m_lifetime = Lifetime::Attached;

@@ -3,16 +3,75 @@
 #include "amqpendpoint.h"
 
 #include <QEventLoop>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
+#include <QSslError>
+#include <QSslKey>
 #include <QTimer>
 
 namespace veltrix {
 
 namespace {
 using Kind = BrokerError::Kind;
+
+QSslConfiguration sslConfiguration(const TlsSettings &tls, const QString &keyPassphrase)
+{
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    if (!tls.caFile.isEmpty())
+        config.setCaCertificates(QSslCertificate::fromPath(tls.caFile, QSsl::Pem));
+    if (!tls.certFile.isEmpty()) {
+        const QList<QSslCertificate> certs = QSslCertificate::fromPath(tls.certFile, QSsl::Pem);
+        if (!certs.isEmpty())
+            config.setLocalCertificate(certs.first());
+        QFile keyFile(tls.keyFile);
+        if (keyFile.open(QIODevice::ReadOnly))
+            config.setPrivateKey(
+                QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem, QSsl::PrivateKey, keyPassphrase.toUtf8()));
+    }
+    if (!tls.verify)
+        config.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return config;
 }
+
+// What the TLS errors mean for the operator: the same words as for AMQPS.
+BrokerError tlsError(const QString &cluster, const QString &where, const QList<QSslError> &errors,
+                     const QString &fallback)
+{
+    for (const QSslError &e : errors) {
+        if (e.error() == QSslError::HostNameMismatch)
+            return BrokerError::make(
+                Kind::TlsFailed,
+                QStringLiteral("%1: TLS: name mismatch: the certificate of the management API at "
+                               "%2 is not issued for that host name")
+                    .arg(cluster, where),
+                QStringLiteral("use a host name the certificate lists"));
+    }
+    for (const QSslError &e : errors) {
+        switch (e.error()) {
+        case QSslError::UnableToGetLocalIssuerCertificate:
+        case QSslError::UnableToGetIssuerCertificate:
+        case QSslError::SelfSignedCertificate:
+        case QSslError::SelfSignedCertificateInChain:
+        case QSslError::CertificateUntrusted:
+        case QSslError::UnableToVerifyFirstCertificate:
+            return BrokerError::make(Kind::TlsFailed,
+                                     QStringLiteral("%1: TLS: the certificate of the management "
+                                                    "API at %2 is not trusted: %3")
+                                         .arg(cluster, where, e.errorString()),
+                                     QStringLiteral("name the broker's CA in \"tls\".\"ca_file\""));
+        default:
+            break;
+        }
+    }
+    return BrokerError::make(
+        Kind::TlsFailed,
+        QStringLiteral("%1: TLS with the management API at %2 failed: %3")
+            .arg(cluster, where, errors.isEmpty() ? fallback : errors.first().errorString()));
+}
+} // namespace
 
 ManagementClient::ManagementClient(QString clusterName, QUrl baseUrl, QString user,
                                    QString password, std::chrono::milliseconds timeout)
@@ -32,14 +91,22 @@ ManagementClient::forProfile(const ClusterProfile &profile, std::chrono::millise
             BrokerError::Kind::Configuration,
             QStringLiteral("%1: no management URL in the profile").arg(profile.name),
             missingUrlHint);
-    auto endpoint = AmqpEndpoint::parse(profile.amqpUri);
+    auto endpoint = AmqpEndpoint::forProfile(profile);
     if (!endpoint)
         return endpoint.error();
-    return std::make_unique<ManagementClient>(profile.name, QUrl(profile.managementUrl),
-                                              endpoint->user, endpoint->password, timeout);
+    auto client = std::make_unique<ManagementClient>(profile.name, QUrl(profile.managementUrl),
+                                                     endpoint->user, endpoint->password, timeout);
+    client->setTls(profile.tls, profile.keyPassphrase);
+    return client;
 }
 
 ManagementClient::~ManagementClient() = default;
+
+void ManagementClient::setTls(TlsSettings tls, QString keyPassphrase)
+{
+    m_tls = std::move(tls);
+    m_keyPassphrase = std::move(keyPassphrase);
+}
 
 Result<QJsonDocument> ManagementClient::get(const QString &path)
 {
@@ -85,6 +152,8 @@ Result<QJsonDocument> ManagementClient::send(const QByteArray &verb, const QStri
     const QByteArray credentials = (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64();
     request.setRawHeader("Authorization", "Basic " + credentials);
     request.setTransferTimeout(static_cast<int>(m_timeout.count()));
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(sslConfiguration(m_tls, m_keyPassphrase));
     if (!body.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader,
                           QByteArrayLiteral("application/json"));
@@ -94,6 +163,9 @@ Result<QJsonDocument> ManagementClient::send(const QByteArray &verb, const QStri
                                              : m_network->sendCustomRequest(request, verb, body));
     QEventLoop loop;
     QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QList<QSslError> sslErrors;
+    QObject::connect(reply.get(), &QNetworkReply::sslErrors, &loop,
+                     [&sslErrors](const QList<QSslError> &errors) { sslErrors = errors; });
     // A second guard: transfer timeout covers stalls, not a slow trickle.
     QTimer::singleShot(m_timeout + std::chrono::milliseconds(500), &loop, [&] { reply->abort(); });
     if (!reply->isFinished())
@@ -135,9 +207,7 @@ Result<QJsonDocument> ManagementClient::send(const QByteArray &verb, const QStri
                 .arg(m_clusterName, where)
                 .arg(m_timeout.count()));
     if (error == QNetworkReply::SslHandshakeFailedError)
-        return BrokerError::make(Kind::TlsFailed,
-                                 QStringLiteral("%1: TLS with the management API at %2 failed: %3")
-                                     .arg(m_clusterName, where, reply->errorString()));
+        return tlsError(m_clusterName, where, sslErrors, reply->errorString());
     if (error != QNetworkReply::NoError) {
         // The API says why in {"error": ..., "reason": ...}: a policy's validation failure,
         // a missing vhost. That is what the operator needs, not just "Bad Request".

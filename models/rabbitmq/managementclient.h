@@ -45,6 +45,8 @@ public:
     static QString encodeSegment(const QString &segment);
 
     const QUrl &baseUrl() const { return m_baseUrl; }
+    // HTTPS trust: the profile's CA, client certificate and verification, as for AMQPS.
+    void setTls(TlsSettings tls, QString keyPassphrase = {});
 
 private:
     Result<QJsonDocument> send(const QByteArray &verb, const QString &path, const QByteArray &body,
@@ -55,6 +57,8 @@ private:
     QString m_user;
     QString m_password;
     std::chrono::milliseconds m_timeout;
+    TlsSettings m_tls;
+    QString m_keyPassphrase;
     std::unique_ptr<QNetworkAccessManager> m_network;
 };
 

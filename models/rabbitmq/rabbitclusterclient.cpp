@@ -13,7 +13,7 @@ namespace veltrix {
 RabbitClusterClient::RabbitClusterClient(ClusterProfile profile, std::chrono::milliseconds timeout)
     : m_profile(std::move(profile))
     , m_timeout(timeout)
-    , m_endpoint(AmqpEndpoint::parse(m_profile.amqpUri))
+    , m_endpoint(AmqpEndpoint::forProfile(m_profile))
 { }
 
 RabbitClusterClient::~RabbitClusterClient() = default;

@@ -74,7 +74,7 @@ private:
 
 Result<bool> RabbitProbe::open()
 {
-    auto endpoint = AmqpEndpoint::parse(m_profile.amqpUri);
+    auto endpoint = AmqpEndpoint::forProfile(m_profile);
     if (!endpoint)
         return endpoint.error();
     m_target = u"rabbitmq:%1/%2"_s.arg(

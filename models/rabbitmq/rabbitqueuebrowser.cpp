@@ -105,8 +105,8 @@ BrowsedMessage toBrowsed(const AmqpMessage &m, qint64 position, qint64 maxPayloa
 
 } // namespace
 
-BrowsedMessage browsedFromAmqp(const AmqpMessage &message, qint64 position,
-                               qint64 maxPayloadBytes, bool quorum)
+BrowsedMessage browsedFromAmqp(const AmqpMessage &message, qint64 position, qint64 maxPayloadBytes,
+                               bool quorum)
 {
     return toBrowsed(message, position, maxPayloadBytes, quorum);
 }
@@ -209,7 +209,7 @@ Result<AmqpConnection *> RabbitQueueBrowser::connection(const QString &vhost)
         return BrokerError::make(
             Kind::Configuration,
             QStringLiteral("%1 is not a RabbitMQ cluster profile").arg(m_profile.name));
-    auto endpoint = AmqpEndpoint::parse(m_profile.amqpUri);
+    auto endpoint = AmqpEndpoint::forProfile(m_profile);
     if (!endpoint)
         return endpoint.error();
     endpoint.value().vhost = vhost;

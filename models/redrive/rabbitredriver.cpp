@@ -266,7 +266,7 @@ void RabbitRedriver::dryRun()
 
 Result<bool> RabbitRedriver::connect()
 {
-    auto endpoint = AmqpEndpoint::parse(m_run.profile.amqpUri);
+    auto endpoint = AmqpEndpoint::forProfile(m_run.profile);
     if (!endpoint)
         return endpoint.error();
     endpoint.value().vhost = m_facts.vhost;
