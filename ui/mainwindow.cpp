@@ -6,6 +6,7 @@
 #include "clustertreedecorator.h"
 #include "connectionstatusbar.h"
 #include "consumerlagpage.h"
+#include "core/secretresolver.h"
 #include "deadletterpage.h"
 #include "dlqmessagesview.h"
 #include "items/clustertreemodel.h"
@@ -16,6 +17,8 @@
 #include "topicsview.h"
 
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QMenu>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -151,8 +154,17 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::openProfiles(const QList<ClusterProfile> &profiles, const QString &source)
+void MainWindow::openProfiles(const QList<ClusterProfile> &unresolved, const QString &source)
 {
+    // Secrets are fetched once, here: a profile whose secret cannot be had still shows, and
+    // its connections fail with the reason.
+    const SecretResolver resolver([this](const QString &question) -> std::optional<QString> {
+        bool ok = false;
+        const QString answer = QInputDialog::getText(this, tr("Veltrix: secret needed"), question,
+                                                     QLineEdit::Password, {}, &ok);
+        return ok ? std::optional<QString>(answer) : std::nullopt;
+    });
+    const QList<ClusterProfile> profiles = resolver.resolveAll(unresolved);
     m_treeModel->setProfiles(profiles);
     QStringList names;
     for (const ClusterProfile &profile : profiles)

@@ -66,14 +66,20 @@ void OverviewPage::render()
             ConnectionStatus {profile.name, ConnectionStatus::State::Connecting, QString()});
         const QString where
             = profile.kind == ClusterKind::Kafka ? profile.bootstrap : profile.managementUrl;
+        // Switched-off verification is said on every look at the cluster, not only once.
+        const QString insecure = profile.tls.verify
+            ? QString()
+            : QStringLiteral("<br><span style='color:#c5221f'><b>⚠ TLS verification is OFF</b> "
+                             "for this profile: the broker's identity is not checked</span>");
         html += QStringLiteral(
                     "<tr><td width='24'><span style='color:%1;font-size:large'>●</span></td>"
-                    "<td width='40%'><b>%2</b><br><span style='color:#666'>%3 · %4%5</span></td>"
+                    "<td width='40%'><b>%2</b><br><span style='color:#666'>%3 · %4%5</span>%8</td>"
                     "<td><b>%6</b><br>%7</td></tr>")
                     .arg(connectionStateColor(status.state).name(), profile.name.toHtmlEscaped(),
                          clusterKindName(profile.kind), where.toHtmlEscaped(),
                          profile.readOnly ? QStringLiteral(" · read-only") : QString(),
-                         ConnectionStatus::stateName(status.state), status.detail.toHtmlEscaped());
+                         ConnectionStatus::stateName(status.state), status.detail.toHtmlEscaped(),
+                         insecure);
     }
     html += QStringLiteral("</table>");
     m_body->setText(html);

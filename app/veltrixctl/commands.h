@@ -5,7 +5,10 @@
 
 namespace veltrix::ctl {
 
-int runProfiles(const CtlContext &context, const QCommandLineParser &parser);
+void addProfilesOptions(QCommandLineParser &parser);
+// `profiles` lists; `profiles import FILE|URI --name NAME` adds one (args follow "profiles").
+int runProfiles(const CtlContext &context, const QCommandLineParser &parser,
+                const QStringList &args);
 int runCheck(const CtlContext &context, const QCommandLineParser &parser);
 void addLagOptions(QCommandLineParser &parser);
 int runLag(const CtlContext &context, const QCommandLineParser &parser);

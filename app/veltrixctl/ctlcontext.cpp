@@ -63,16 +63,19 @@ std::optional<QString> promptOnTerminal(const QString &question)
 
 // Secrets are fetched for the selected profiles only; one that cannot be had fails that
 // cluster with the reason, the others still run.
-QList<ClusterProfile> withSecrets(const QList<ClusterProfile> &profiles)
+QList<ClusterProfile> fetchSecrets(const QList<ClusterProfile> &profiles)
 {
     return SecretResolver(promptOnTerminal).resolveAll(profiles);
 }
 
 } // namespace
 
-std::optional<QList<ClusterProfile>>
-CtlContext::resolveClusters(const QCommandLineParser &parser) const
+std::optional<QList<ClusterProfile>> CtlContext::resolveClusters(const QCommandLineParser &parser,
+                                                                 Secrets secrets) const
 {
+    const auto withSecrets = [secrets](const QList<ClusterProfile> &profiles) {
+        return secrets == Secrets::Fetch ? fetchSecrets(profiles) : profiles;
+    };
     if (parser.isSet(m_management) && !parser.isSet(m_amqp)) {
         printError(QStringLiteral("--management needs --amqp"));
         return std::nullopt;

@@ -19,11 +19,18 @@ class CtlContext
 public:
     void addOptions(QCommandLineParser &parser);
     // Loads the profiles file, or builds ad-hoc profiles from --bootstrap / --amqp;
-    // applies --profile. On failure prints the error and returns nullopt.
-    std::optional<QList<ClusterProfile>> resolveClusters(const QCommandLineParser &parser) const;
+    // applies --profile; fetches the selected profiles' secrets (keychain, environment,
+    // terminal prompt) unless told not to. On failure prints the error and returns nullopt.
+    enum class Secrets { Fetch, Skip };
+    std::optional<QList<ClusterProfile>> resolveClusters(const QCommandLineParser &parser,
+                                                         Secrets secrets = Secrets::Fetch) const;
 
     bool json(const QCommandLineParser &parser) const { return parser.isSet(m_json); }
     QString profilesPath(const QCommandLineParser &parser) const;
+    QString managementUrl(const QCommandLineParser &parser) const
+    {
+        return parser.value(m_management);
+    }
     std::chrono::milliseconds timeout(const QCommandLineParser &parser) const;
 
 private:

@@ -16,6 +16,9 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(
         QStringLiteral("Veltrix Console on the command line.\n\nCommands:\n"
                        "  profiles   list the connection profiles\n"
+                       "  profiles import FILE|URI --name NAME   add a profile from a Java "
+                       "client .properties file, a kcat config or an amqp(s):// URI; its "
+                       "password goes to the system keychain (or --password-env VARIABLE)\n"
                        "  check      connect to every selected cluster and report reachability\n"
                        "  lag        consumer lag of every group, partition by partition, with "
                        "verdicts\n"
@@ -43,6 +46,7 @@ int main(int argc, char *argv[])
     addRedriveOptions(parser);
     addProbeOptions(parser);
     addRetryOptions(parser);
+    addProfilesOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -57,12 +61,12 @@ int main(int argc, char *argv[])
         return runProbe(context, parser, args.mid(1));
     if (command == QLatin1String("retry"))
         return runRetry(context, parser, args.mid(1));
+    if (command == QLatin1String("profiles"))
+        return runProfiles(context, parser, args.mid(1));
     if (args.size() > 1) {
         printError(QStringLiteral("%1: unexpected argument \"%2\"").arg(command, args.at(1)));
         return ExitUsage;
     }
-    if (command == QLatin1String("profiles"))
-        return runProfiles(context, parser);
     if (command == QLatin1String("check"))
         return runCheck(context, parser);
     if (command == QLatin1String("lag"))

@@ -44,6 +44,16 @@ QString userOf(const ClusterProfile &profile)
     return profile.properties.value(u"sasl.username"_s);
 }
 
+// QtKeychain says "Unknown error" when there is no keychain service at all.
+QString keychainProblem(const QKeychain::Job &job)
+{
+    if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")
+        && (job.error() == QKeychain::NoBackendAvailable || job.error() == QKeychain::OtherError))
+        return u"no keychain service runs here (no session D-Bus, so no Secret Service or "
+               "KWallet)"_s;
+    return job.errorString();
+}
+
 } // namespace
 
 QString SecretResolver::whatName(What what)
@@ -153,7 +163,7 @@ Result<bool> SecretResolver::storeInKeychain(const QString &key, const QString &
                                  noKeychainHint);
     if (job.error() != QKeychain::NoError)
         return BrokerError::make(Kind::Configuration,
-                                 u"cannot store in the system keychain: "_s + job.errorString(),
+                                 u"cannot store in the system keychain: "_s + keychainProblem(job),
                                  noKeychainHint);
     return true;
 }
@@ -173,7 +183,7 @@ Result<QString> SecretResolver::readFromKeychain(const QString &key,
             u"save the profile from the console's profile dialog, or "
             "choose another source"_s);
     if (job.error() != QKeychain::NoError)
-        return BrokerError::make(Kind::Configuration, job.errorString(), noKeychainHint);
+        return BrokerError::make(Kind::Configuration, keychainProblem(job), noKeychainHint);
     return job.textData();
 }
 

@@ -131,6 +131,10 @@ class TestProfileFile : public QObject
 private slots:
     void parsesValidFile();
     void redriveProducerSaysWhatACombinationRisks();
+    void securityFieldsRoundTrip();
+    void securityErrors_data();
+    void securityErrors();
+    void savedFileHoldsNoResolvedSecret();
     void emptyClusterListIsValid();
     void namesAreCaseSensitive();
     void bomAndCrlfAreAccepted();
@@ -416,8 +420,7 @@ void TestProfileFile::errors_data()
         << u"clusters[0].redrive_producer"_s << 6 << 30
         << u"unknown field \"ack\" (did you mean \"acks\"?)"_s;
     QTest::newRow("redrive producer on a rabbitmq cluster")
-        << cluster({name, rabbit, amqp, R"("redrive_producer": {})"}) << u"clusters[0]"_s << 6
-        << 9
+        << cluster({name, rabbit, amqp, R"("redrive_producer": {})"}) << u"clusters[0]"_s << 6 << 9
         << u"field \"redrive_producer\" belongs to kafka clusters, not rabbitmq"_s;
     QTest::newRow("probe not an object")
         << cluster({name, kafka, bootstrap, R"("probe": true)"}) << u"clusters[0].probe"_s << 6 << 9
@@ -832,6 +835,150 @@ void TestProfileFile::redriveProducerSaysWhatACombinationRisks()
     refused.maxInFlight = 6;
     refused.retries = 0;
     QCOMPARE(refused.errors().size(), 2); // idempotence: at most 5 in flight, retries > 0
+}
+
+void TestProfileFile::securityFieldsRoundTrip()
+{
+    const QByteArray json = cluster(
+        {name, kafka, bootstrap,
+         R"("properties": {"security.protocol": "sasl_ssl", "sasl.username": "ops"})",
+         R"("tls": {"ca_file": "/etc/ca.pem", "cert_file": "/c.pem", "key_file": "/c.key"})",
+         R"("password": {"from": "env", "name": "OPS_KAFKA_PW"})",
+         R"("key_passphrase": {"from": "keychain"})",
+         R"("masking": {"defaults": false, "headers": ["authorization"],
+                        "json_paths": ["card.number", "items[*].iban"], "patterns": ["\\d{16}"]})"});
+    const auto result = ProfileFile::parse(json, u"p.json"_s);
+    QVERIFY2(result.ok(), qPrintable(whyNot(result)));
+    const ClusterProfile &p = result.clusters.first();
+    QCOMPARE(p.tls.caFile, u"/etc/ca.pem"_s);
+    QCOMPARE(p.tls.keyFile, u"/c.key"_s);
+    QVERIFY(p.tls.verify);
+    QCOMPARE(p.passwordSource.from, veltrix::SecretSource::From::Env);
+    QCOMPARE(p.passwordSource.envName, u"OPS_KAFKA_PW"_s);
+    QCOMPARE(p.keyPassphraseSource.from, veltrix::SecretSource::From::Keychain);
+    QVERIFY(!p.masking.defaults);
+    QCOMPARE(p.masking.jsonPaths, (QStringList {u"card.number"_s, u"items[*].iban"_s}));
+    QCOMPARE(p.masking.patterns, QStringList {u"\\d{16}"_s});
+    const auto again = ProfileFile::parse(ProfileFile::serialize(result.clusters), u"p.json"_s);
+    QVERIFY2(again.ok(), qPrintable(whyNot(again)));
+    QCOMPARE(again.clusters, result.clusters);
+
+    const auto rabbitTls = ProfileFile::parse(
+        cluster({name, rabbit, R"("amqp": "amqps://ops@h/%2F")", R"("tls": {"verify": false})",
+                 R"("password": {"from": "prompt"})"}),
+        u"p.json"_s);
+    QVERIFY2(rabbitTls.ok(), qPrintable(whyNot(rabbitTls)));
+    QVERIFY(!rabbitTls.clusters.first().tls.verify);
+    QCOMPARE(rabbitTls.clusters.first().passwordSource.from, veltrix::SecretSource::From::Prompt);
+}
+
+void TestProfileFile::securityErrors_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("says");
+
+    QTest::newRow("password written in the file")
+        << cluster({name, kafka, bootstrap, R"("password": "hunter2")"})
+        << u"clusters[0].password"_s << 6 << u"never written in the profiles file"_s;
+    QTest::newRow("unknown source")
+        << cluster({name, kafka, bootstrap, R"("password": {"from": "vault"})"})
+        << u"clusters[0].password.from"_s << 6 << u"must be \"keychain\", \"env\" or \"prompt\""_s;
+    QTest::newRow("env without a name")
+        << cluster({name, kafka, bootstrap, R"("password": {"from": "env"})"})
+        << u"clusters[0].password.name"_s << 6 << u"required field is missing"_s;
+    QTest::newRow("env name not a variable")
+        << cluster({name, kafka, bootstrap, R"("password": {"from": "env", "name": "A B"})"})
+        << u"clusters[0].password.name"_s << 6 << u"is not an environment variable name"_s;
+    QTest::newRow("keychain with a name")
+        << cluster({name, kafka, bootstrap, R"("password": {"from": "keychain", "name": "X"})"})
+        << u"clusters[0].password.name"_s << 6 << u"only {\"from\": \"env\"}"_s;
+    QTest::newRow("tls not an object") << cluster({name, kafka, bootstrap, R"("tls": true)"})
+                                       << u"clusters[0].tls"_s << 6 << u"must be an object"_s;
+    QTest::newRow("tls typo") << cluster({name, kafka, bootstrap, R"("tls": {"ca_fle": "/x"})"})
+                              << u"clusters[0].tls"_s << 6 << u"(did you mean \"ca_file\"?)"_s;
+    QTest::newRow("verify as text")
+        << cluster({name, kafka, bootstrap, R"("tls": {"verify": "no"})"})
+        << u"clusters[0].tls.verify"_s << 6 << u"must be true or false"_s;
+    QTest::newRow("cert without key")
+        << cluster({name, kafka, bootstrap, R"("tls": {"cert_file": "/c.pem"})"})
+        << u"clusters[0].tls.cert_file"_s << 6 << u"needs both cert_file and key_file"_s;
+    QTest::newRow("verification off in properties only")
+        << cluster({name, kafka, bootstrap,
+                    R"("properties": {"enable.ssl.certificate.verification": "false"})"})
+        << u"clusters[0].properties[\"enable.ssl.certificate.verification\"]"_s << 6
+        << u"needs \"tls\": {\"verify\": false}"_s;
+    QTest::newRow("host name check off in properties only")
+        << cluster({name, kafka, bootstrap,
+                    R"("properties": {"ssl.endpoint.identification.algorithm": "none"})"})
+        << u"clusters[0].properties[\"ssl.endpoint.identification.algorithm\"]"_s << 6
+        << u"turns host name verification off"_s;
+    QTest::newRow("sasl.password beside a source")
+        << cluster({name, kafka, bootstrap, R"("properties": {"sasl.password": "x"})",
+                    R"("password": {"from": "prompt"})"})
+        << u"clusters[0].properties[\"sasl.password\"]"_s << 6 << u"keep one"_s;
+    QTest::newRow("CA twice") << cluster({name, kafka, bootstrap,
+                                          R"("properties": {"ssl.ca.location": "/a"})",
+                                          R"("tls": {"ca_file": "/b"})"})
+                              << u"clusters[0].properties[\"ssl.ca.location\"]"_s << 6
+                              << u"keep one"_s;
+    QTest::newRow("URI password beside a source")
+        << cluster(
+               {name, rabbit, R"("amqp": "amqp://u:p@h/%2F")", R"("password": {"from": "prompt"})"})
+        << u"clusters[0].amqp"_s << 5 << u"remove it from the URI"_s;
+    QTest::newRow("tls on plain amqp")
+        << cluster({name, rabbit, amqp, R"("tls": {"ca_file": "/ca.pem"})"}) << u"clusters[0].tls"_s
+        << 6 << u"must start with amqps://"_s;
+    QTest::newRow("bad regular expression")
+        << cluster({name, kafka, bootstrap, R"("masking": {"patterns": ["ok", "(unclosed"]})"})
+        << u"clusters[0].masking.patterns[1]"_s << 6 << u"not a regular expression"_s;
+    QTest::newRow("bad JSON path")
+        << cluster({name, kafka, bootstrap, R"("masking": {"json_paths": ["a..b"]})"})
+        << u"clusters[0].masking.json_paths[0]"_s << 6 << u"is not a JSON path"_s;
+    QTest::newRow("bad index") << cluster(
+        {name, kafka, bootstrap, R"("masking": {"json_paths": ["a[x]"]})"})
+                               << u"clusters[0].masking.json_paths[0]"_s << 6
+                               << u"is not a JSON path"_s;
+    QTest::newRow("masking typo") << cluster(
+        {name, kafka, bootstrap, R"("masking": {"header": []})"})
+                                  << u"clusters[0].masking"_s << 6
+                                  << u"(did you mean \"headers\"?)"_s;
+}
+
+void TestProfileFile::securityErrors()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, field);
+    QFETCH(int, line);
+    QFETCH(QString, says);
+    const auto result = ProfileFile::parse(json, u"profiles.json"_s);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error->field, field);
+    QCOMPARE(result.error->line, line);
+    QVERIFY2(result.error->message.contains(says), qPrintable(result.error->message));
+    QVERIFY2(!result.error->describe().contains(u"hunter2"_s), "a secret is never repeated");
+}
+
+void TestProfileFile::savedFileHoldsNoResolvedSecret()
+{
+    QTemporaryDir dir;
+    ClusterProfile p;
+    p.name = u"k"_s;
+    p.bootstrap = u"h:9092"_s;
+    p.passwordSource.from = veltrix::SecretSource::From::Env;
+    p.passwordSource.envName = u"K_PW"_s;
+    p.password = u"resolved-S3cret"_s; // in memory after SecretResolver
+    p.keyPassphraseSource.from = veltrix::SecretSource::From::Prompt;
+    p.keyPassphrase = u"resolved-Passphrase"_s;
+    const QString path = dir.filePath(u"profiles.json"_s);
+    QVERIFY(!ProfileFile::save(path, {p}));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray written = file.readAll();
+    QVERIFY(written.contains("K_PW"));
+    QVERIFY(!written.contains("resolved-S3cret"));
+    QVERIFY(!written.contains("resolved-Passphrase"));
 }
 
 QTEST_GUILESS_MAIN(TestProfileFile)
