@@ -76,12 +76,12 @@ QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost, const
 }
 
 Result<bool> scopedTestUser(const LocalRabbitNodeInfo &node, const QString &vhost,
-                            const QString &user)
+                            const QString &user, const QString &password, const QString &tags)
 {
     ManagementClient api = testApi(node);
     const QString segment = ManagementClient::encodeSegment(user);
-    const QJsonObject account {{QStringLiteral("password"), user},
-                               {QStringLiteral("tags"), QStringLiteral("management")}};
+    const QJsonObject account {{QStringLiteral("password"), password.isEmpty() ? user : password},
+                               {QStringLiteral("tags"), tags}};
     if (auto ok = api.put(QStringLiteral("/api/users/%1").arg(segment), account); !ok)
         return ok.error();
     if (auto ok = api.put(QStringLiteral("/api/permissions/%1/%2")

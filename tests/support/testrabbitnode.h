@@ -20,11 +20,13 @@ Result<bool> freshTestVhost(const LocalRabbitNodeInfo &node, const QString &vhos
 Result<bool> deleteTestVhost(const LocalRabbitNodeInfo &node, const QString &vhost);
 // The node's AMQP URI for that vhost.
 QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost);
-// A user (password = its name) tagged "management" with full permissions on this vhost
-// only: the management API shows it that vhost alone, so tests that read node-wide lists
-// do not see what other tests on the shared node are doing. Replaced when it exists.
+// A user (password = its name unless given) tagged "management" with full permissions on
+// this vhost only: the management API shows it that vhost alone, so tests that read
+// node-wide lists do not see what other tests on the shared node are doing. Replaced when
+// it exists.
 Result<bool> scopedTestUser(const LocalRabbitNodeInfo &node, const QString &vhost,
-                            const QString &user);
+                            const QString &user, const QString &password = {},
+                            const QString &tags = QStringLiteral("management"));
 // The node's AMQP URI for that vhost as that user.
 QString testAmqpUri(const LocalRabbitNodeInfo &node, const QString &vhost, const QString &user);
 
