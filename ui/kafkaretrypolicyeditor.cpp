@@ -1,5 +1,7 @@
 #include "kafkaretrypolicyeditor.h"
 
+#include "readonlyguard.h"
+
 #include "planhtml.h"
 #include "retry/rabbitretryladder.h" // parseDelay, delayText
 #include "workertask.h"
@@ -87,7 +89,7 @@ KafkaRetryPolicyEditor::KafkaRetryPolicyEditor(QWidget *parent)
     // Any edit makes the preview stale: only what was previewed is ever published.
     const auto stale = [this] {
         m_plan.reset();
-        m_publish->setEnabled(false);
+        enablePublish(false);
     };
     for (QLineEdit *edit : {m_initialBackoff, m_maxBackoff, m_retryTopics, m_dlt})
         connect(edit, &QLineEdit::textChanged, this, stale);
@@ -111,6 +113,7 @@ void KafkaRetryPolicyEditor::open(const ClusterProfile &profile, const QString &
     m_plan.reset();
     m_planLabel->clear();
     m_title->setText(u"kafka:%1/%2   ·   consumer group retry policy"_s.arg(profile.name, group));
+    enablePublish(false);
     reload();
 }
 
@@ -203,7 +206,7 @@ void KafkaRetryPolicyEditor::preview()
                          plan.before ? u"Changes"_s : u"Creates"_s, m_group.toHtmlEscaped(),
                          plan.topic.toHtmlEscaped()),
                      plan.diff, plan.warnings, plan.errors);
-            m_publish->setEnabled(plan.ok());
+            enablePublish(plan.ok());
             Q_EMIT planReady();
         });
 }
@@ -280,7 +283,12 @@ void KafkaRetryPolicyEditor::showPlan(const QString &heading, const QStringList 
     html += planNotesHtml(warnings, errors);
     m_planLabel->setText(html);
     if (!errors.isEmpty())
-        m_publish->setEnabled(false);
+        enablePublish(false);
+}
+
+void KafkaRetryPolicyEditor::enablePublish(bool ready)
+{
+    enableMutation(m_publish, m_profile, ready);
 }
 
 void KafkaRetryPolicyEditor::setBusy(bool busy, const QString &status)
@@ -289,7 +297,7 @@ void KafkaRetryPolicyEditor::setBusy(bool busy, const QString &status)
     m_status->setText(status);
     m_preview->setEnabled(!busy);
     if (busy || !m_plan || !m_plan->ok())
-        m_publish->setEnabled(false);
+        enablePublish(false);
 }
 
 QString KafkaRetryPolicyEditor::planText() const

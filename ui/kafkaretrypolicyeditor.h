@@ -45,6 +45,7 @@ public:
     std::optional<KafkaRetryPolicyPlan> plan() const { return m_plan; }
     QString planText() const;
     QTableWidget *historyTable() const { return m_historyTable; }
+    QPushButton *publishButton() const { return m_publish; }
 
 Q_SIGNALS:
     void loaded();
@@ -61,6 +62,7 @@ private:
     void showPlan(const QString &heading, const QStringList &diff, const QStringList &warnings,
                   const QStringList &errors);
     void setBusy(bool busy, const QString &status);
+    void enablePublish(bool ready);
 
     ClusterProfile m_profile;
     QString m_group;

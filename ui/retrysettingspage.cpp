@@ -1,5 +1,7 @@
 #include "retrysettingspage.h"
 
+#include "readonlyguard.h"
+
 #include "ladderdiagram.h"
 #include "planhtml.h"
 #include "retry/rabbitretryclient.h"
@@ -115,12 +117,12 @@ RetrySettingsPage::RetrySettingsPage(QWidget *parent)
     // A new edit makes the last preview stale: nothing is applied that was not previewed.
     connect(m_table, &QTableWidget::itemChanged, this, [this] {
         m_policyPlan.reset();
-        m_apply->setEnabled(false);
+        enableApply(false);
     });
     for (QLineEdit *edit : {m_delays, m_exchange, m_dlq})
         connect(edit, &QLineEdit::textEdited, this, [this] {
             m_ladderPlan.reset();
-            m_apply->setEnabled(false);
+            enableApply(false);
         });
     m_confirmer = [this](const QString &question) {
         return QMessageBox::question(this, u"Change retry settings"_s, question,
@@ -128,7 +130,7 @@ RetrySettingsPage::RetrySettingsPage(QWidget *parent)
             == QMessageBox::Yes;
     };
     setBusy(false, {});
-    m_apply->setEnabled(false);
+    enableApply(false);
 }
 
 void RetrySettingsPage::setProfiles(const QList<ClusterProfile> &profiles)
@@ -160,6 +162,7 @@ bool RetrySettingsPage::open(const DlqSource &queue)
     for (int row = 0; row < m_table->rowCount(); ++row)
         m_table->item(row, ChangeColumn)->setText({});
     m_title->setText(queue.toString());
+    enableApply(false);
     reload();
     return true;
 }
@@ -270,7 +273,7 @@ void RetrySettingsPage::previewChange()
                          .arg(plan.policy.priority),
                      &plan, plan.warnings, plan.errors);
             setBusy(false, {});
-            m_apply->setEnabled(plan.ok());
+            enableApply(plan.ok());
             Q_EMIT planReady();
         });
 }
@@ -298,7 +301,7 @@ void RetrySettingsPage::previewLadder()
                                          .arg(plan.steps.size() + 1),
                                      &plan.workQueuePolicy, plan.warnings, plan.errors);
                             setBusy(false, {});
-                            m_apply->setEnabled(plan.ok());
+                            enableApply(plan.ok());
                             Q_EMIT planReady();
                         });
 }
@@ -360,7 +363,12 @@ void RetrySettingsPage::showPlan(const QString &heading, const RetryPolicyPlan *
     m_plan->setText(html);
     m_diagram->setVisible(m_diagram->hasPlan());
     if (!errors.isEmpty())
-        m_apply->setEnabled(false);
+        enableApply(false);
+}
+
+void RetrySettingsPage::enableApply(bool ready)
+{
+    enableMutation(m_apply, profile().value_or(ClusterProfile {}), ready);
 }
 
 void RetrySettingsPage::setBusy(bool busy, const QString &status)
@@ -370,7 +378,7 @@ void RetrySettingsPage::setBusy(bool busy, const QString &status)
     m_previewChange->setEnabled(!busy);
     m_previewLadder->setEnabled(!busy);
     if (busy)
-        m_apply->setEnabled(false);
+        enableApply(false);
 }
 
 QString RetrySettingsPage::planText() const

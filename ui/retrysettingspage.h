@@ -53,6 +53,7 @@ public:
     QString statusText() const;
     QTableWidget *table() const { return m_table; }
     LadderDiagram *diagram() const { return m_diagram; }
+    QPushButton *applyButton() const { return m_apply; }
 
 Q_SIGNALS:
     void settingsLoaded();
@@ -70,6 +71,7 @@ private:
     void showPlan(const QString &heading, const RetryPolicyPlan *diff, const QStringList &warnings,
                   const QStringList &errors);
     void setBusy(bool busy, const QString &status);
+    void enableApply(bool ready);
     QList<RetryChange> typedChanges(QString *problem) const;
     std::optional<ClusterProfile> profile() const;
 

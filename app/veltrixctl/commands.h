@@ -24,6 +24,14 @@ void addProbeOptions(QCommandLineParser &parser);
 // `probe [SOURCE]`: args are what follows "probe".
 int runProbe(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);
 
+void addOpsOptions(QCommandLineParser &parser);
+// `dlq purge SOURCE`: runDlq found the profile and parsed the source.
+int runPurge(const CtlContext &context, const QCommandLineParser &parser,
+             const ClusterProfile &profile, const DlqSource &source);
+// `offsets reset kafka:<cluster>/<group> --topic T --to TARGET`: args follow "offsets".
+int runOffsets(const CtlContext &context, const QCommandLineParser &parser,
+               const QStringList &args);
+
 void addRetryOptions(QCommandLineParser &parser);
 // `retry get TARGET` and `retry set TARGET …`: args are what follows "retry".
 int runRetry(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);

@@ -239,8 +239,9 @@ void addDlqOptions(QCommandLineParser &parser)
 int runDlq(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args)
 {
     const QString sub = args.value(0);
-    if (sub != u"list" && sub != u"show" && sub != u"redrive") {
-        printError(u"dlq: expected \"dlq list\", \"dlq show SOURCE\" or \"dlq redrive SOURCE\""_s);
+    if (sub != u"list" && sub != u"show" && sub != u"redrive" && sub != u"purge") {
+        printError(u"dlq: expected \"dlq list\", \"dlq show SOURCE\", \"dlq redrive SOURCE\" "
+                   "or \"dlq purge SOURCE\""_s);
         return ExitUsage;
     }
     if ((sub == u"list" && args.size() != 1) || (sub != u"list" && args.size() != 2)) {
@@ -268,6 +269,8 @@ int runDlq(const CtlContext &context, const QCommandLineParser &parser, const QS
         printError(u"dlq %1: no cluster named \"%2\" in the profiles"_s.arg(sub, source->cluster));
         return ExitUsage;
     }
+    if (sub == u"purge")
+        return runPurge(context, parser, *profile, *source);
     return sub == u"show" ? runShow(context, parser, *profile, *source)
                           : runRedrive(context, parser, *profile, *source);
 }

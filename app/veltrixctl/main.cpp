@@ -27,6 +27,10 @@ int main(int argc, char *argv[])
                        "kafka:<cluster>/<topic> or rabbitmq:<cluster>/<vhost>/<queue>\n"
                        "  dlq redrive SOURCE   move dead letters back (or --to elsewhere), "
                        "paced, confirmed, audited; --dry-run to preview\n"
+                       "  dlq purge SOURCE   empty a DLQ for good (RabbitMQ queue.purge, Kafka "
+                       "DeleteRecords); --dry-run counts\n"
+                       "  offsets reset kafka:<cluster>/<group> --topic T --to earliest|latest|"
+                       "offset:N|<ISO time>   move a stopped group's offsets; --dry-run previews\n"
                        "  probe [SOURCE]   end-to-end latency probes, once; SOURCE is "
                        "kafka:<cluster>[/<topic>] or rabbitmq:<cluster>[/<vhost>] (default: "
                        "every selected cluster)\n"
@@ -37,8 +41,9 @@ int main(int argc, char *argv[])
                        "--dry-run to preview"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("profiles | check | lag | dlq | probe | retry"));
+    parser.addPositionalArgument(
+        QStringLiteral("command"),
+        QStringLiteral("profiles | check | lag | dlq | offsets | probe | retry"));
     CtlContext context;
     context.addOptions(parser);
     addLagOptions(parser);
@@ -47,6 +52,7 @@ int main(int argc, char *argv[])
     addProbeOptions(parser);
     addRetryOptions(parser);
     addProfilesOptions(parser);
+    addOpsOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -63,6 +69,8 @@ int main(int argc, char *argv[])
         return runRetry(context, parser, args.mid(1));
     if (command == QLatin1String("profiles"))
         return runProfiles(context, parser, args.mid(1));
+    if (command == QLatin1String("offsets"))
+        return runOffsets(context, parser, args.mid(1));
     if (args.size() > 1) {
         printError(QStringLiteral("%1: unexpected argument \"%2\"").arg(command, args.at(1)));
         return ExitUsage;

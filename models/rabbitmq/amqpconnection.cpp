@@ -436,6 +436,15 @@ Result<bool> AmqpConnection::deleteQueue(const QString &name)
     return checkReply(QStringLiteral("deleting queue \"%1\"").arg(name));
 }
 
+Result<qint64> AmqpConnection::purgeQueue(const QString &name)
+{
+    const QByteArray queue = name.toUtf8();
+    const amqp_queue_purge_ok_t *ok = amqp_queue_purge(m_conn, 1, bytesOf(queue));
+    if (auto checked = checkReply(QStringLiteral("purging queue \"%1\"").arg(name)); !checked)
+        return checked.error();
+    return ok ? qint64(ok->message_count) : qint64(0);
+}
+
 Result<bool> AmqpConnection::publish(const QString &exchange, const QString &routingKey,
                                      const QByteArray &body,
                                      const AmqpMessageProperties &properties, bool mandatory)

@@ -76,6 +76,9 @@ public:
     // A server-named, exclusive, auto-delete queue: gone with this connection.
     Result<QString> declareTemporaryQueue();
     Result<bool> deleteQueue(const QString &name);
+    // queue.purge: drops the queue's ready messages (not those delivered and unacked);
+    // returns how many.
+    Result<qint64> purgeQueue(const QString &name);
     Result<bool> declareExchange(const QString &name, const QString &type, bool durable,
                                  const QVariantMap &arguments = {});
     // exchange.declare passive: a NOT_FOUND error (lastCloseCode() 404) when it is missing.

@@ -10,6 +10,7 @@
 #include "testprofiles.h"
 #include "testrabbitnode.h"
 
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -30,6 +31,8 @@ private Q_SLOTS:
     void refusedChangeSaysWhyAndCannotBeApplied();
     void ladderIsDrawnThenBuiltOnlyWhenConfirmed();
     void kafkaGroupPolicyIsPreviewedPublishedAndKeptInItsHistory();
+    void readOnlyProfileGreysApplyAndTheCoreRefuses();
+    void readOnlyKafkaProfileGreysPublishAndTheCoreRefuses();
 
 private:
     ClusterProfile profile() const;
@@ -284,6 +287,69 @@ void TestRetryViews::kafkaGroupPolicyIsPreviewedPublishedAndKeptInItsHistory()
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
     QCOMPARE(editor.historyTable()->rowCount(), 2);
     QCOMPARE(store.value()->current(u"payment-service"_s).value()->maxAttempts, 1);
+}
+
+void TestRetryViews::readOnlyProfileGreysApplyAndTheCoreRefuses()
+{
+    {
+        auto amqp = test::openAmqp(profile().amqpUri);
+        QVERIFY(amqp);
+        QVERIFY(amqp->declareQueue(u"orders.ro"_s, true, {{u"x-queue-type"_s, u"quorum"_s}}));
+    }
+    ClusterProfile readOnly = profile();
+    readOnly.readOnly = true;
+    m_page->setProfiles({readOnly});
+    openQueue(u"orders.ro"_s);
+    m_page->setChange(RetryKey::DeliveryLimit, u"3"_s);
+    QSignalSpy planned(m_page.get(), &RetrySettingsPage::planReady);
+    m_page->previewChange(); // a preview changes nothing: allowed
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 15000);
+    QVERIFY(m_page->policyPlan()->ok());
+    QVERIFY(!m_page->applyButton()->isEnabled());
+    QVERIFY2(m_page->applyButton()->toolTip().contains(u"is read-only"_s),
+             qPrintable(m_page->applyButton()->toolTip()));
+
+    // Past the greyed button (a script, a stale window): the core refuses, nothing changes.
+    QSignalSpy failed(m_page.get(), &RetrySettingsPage::failed);
+    m_page->apply();
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 15000);
+    QVERIFY2(failed.first().first().toString().contains(u"read-only"_s),
+             qPrintable(failed.first().first().toString()));
+    QVERIFY(brokerSettings(u"orders.ro"_s).setting(RetryKey::DeliveryLimit).value.isUndefined());
+}
+
+void TestRetryViews::readOnlyKafkaProfileGreysPublishAndTheCoreRefuses()
+{
+    auto mock = MockKafkaCluster::start(1);
+    QVERIFY2(mock.ok(), qPrintable(mock.error().describe()));
+    ClusterProfile kafka = test::kafkaProfile(u"ro-kafka"_s, mock.value()->bootstrapServers());
+    kafka.readOnly = true;
+    KafkaRetryPolicyEditor editor;
+    editor.setConfirmer([](const QString &) { return true; });
+    QSignalSpy loaded(&editor, &KafkaRetryPolicyEditor::loaded);
+    editor.open(kafka, u"payment-service"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 20000);
+    KafkaRetryPolicy policy;
+    policy.group = u"payment-service"_s;
+    policy.maxAttempts = 2;
+    policy.dlt = u"payments-dlt"_s;
+    editor.setForm(policy);
+    QSignalSpy planned(&editor, &KafkaRetryPolicyEditor::planReady);
+    editor.preview();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 20000);
+    QVERIFY(!editor.publishButton()->isEnabled());
+    QVERIFY2(editor.publishButton()->toolTip().contains(u"is read-only"_s),
+             qPrintable(editor.publishButton()->toolTip()));
+    QSignalSpy failed(&editor, &KafkaRetryPolicyEditor::failed);
+    editor.publish();
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 20000);
+    QVERIFY2(failed.first().first().toString().contains(u"read-only"_s),
+             qPrintable(failed.first().first().toString()));
+    ClusterProfile writable = kafka;
+    writable.readOnly = false;
+    auto store = KafkaRetryPolicyStore::open(writable);
+    QVERIFY(store.ok());
+    QVERIFY(!store.value()->current(u"payment-service"_s).value());
 }
 
 QTEST_MAIN(TestRetryViews)
