@@ -112,6 +112,11 @@ ConsumerLagPage::~ConsumerLagPage()
     m_model->setHistory(nullptr);
 }
 
+void ConsumerLagPage::setProfiles(const QList<ClusterProfile> &profiles)
+{
+    m_detail->setProfiles(profiles);
+}
+
 void ConsumerLagPage::setClusters(const QStringList &kafkaClusters)
 {
     for (auto it = m_clusters.begin(); it != m_clusters.end();) {

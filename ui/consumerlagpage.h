@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/clusterprofile.h"
+
 #include "core/lagsnapshot.h"
 #include "lagtabsetup.h"
 
@@ -38,6 +40,8 @@ public:
     ~ConsumerLagPage() override;
 
     void setClusters(const QStringList &kafkaClusters);
+    // The profiles behind the clusters: actions that change a group need them.
+    void setProfiles(const QList<ClusterProfile> &profiles);
     void applySnapshot(const LagSnapshot &snapshot);
     void applyPollFailure(const QString &cluster, const QString &error);
     // Shows `cluster` and selects `group`; if the group has not arrived yet it is

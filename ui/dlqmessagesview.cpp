@@ -1,5 +1,9 @@
 #include "dlqmessagesview.h"
 
+#include "ops/dlqpurge.h"
+#include "readonlyguard.h"
+#include "workertask.h"
+
 #include "deadletter/messagejson.h"
 #include "items/deadlettertablemodel.h"
 #include "items/lagformat.h"
@@ -21,6 +25,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -63,6 +68,7 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     , m_notice(new QLabel(this))
     , m_controls(new QStackedWidget(this))
     , m_redrive(new QPushButton(u"Redrive…"_s, this))
+    , m_purge(new QPushButton(u"Purge…"_s, this))
     , m_redriveSelected(new QAction(u"Redrive selected…"_s, this))
     , m_repair(new QAction(u"Repair and redrive…"_s, this))
     , m_filterBar(new MessageFilterBar(this))
@@ -119,6 +125,13 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     m_redrive->setToolTip(u"Move dead letters back where they came from, or elsewhere: "
                           "preview, pace, confirm"_s);
     m_redrive->setEnabled(false);
+    m_purge->setObjectName(u"dlqPurge"_s);
+    m_purge->setEnabled(false);
+    m_confirmer = [this](const QString &question) {
+        return QMessageBox::warning(this, u"Purge dead letters"_s, question,
+                                    QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            == QMessageBox::Yes;
+    };
     m_redriveSelected->setObjectName(u"dlqRedriveSelected"_s);
     m_repair->setObjectName(u"dlqRepair"_s);
     m_repair->setToolTip(u"Edit the message's payload and headers, then redrive it"_s);
@@ -132,6 +145,7 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     controlsRow->addWidget(copyButton);
     controlsRow->addWidget(exportButton);
     controlsRow->addWidget(m_redrive);
+    controlsRow->addWidget(m_purge);
 
     auto *tableAndTriage = new QSplitter(Qt::Horizontal, this);
     tableAndTriage->addWidget(m_table);
@@ -172,6 +186,7 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     connect(m_redriveSelected, &QAction::triggered, this,
             [this] { openRedrive(RedriveDialog::Selection::Selected); });
     connect(m_repair, &QAction::triggered, this, &DlqMessagesView::openRepair);
+    connect(m_purge, &QPushButton::clicked, this, &DlqMessagesView::purge);
     // Something to look at straight away: the first message, once there is one.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
         if (!m_table->currentIndex().isValid() && m_model->messageAt(0))
@@ -496,6 +511,8 @@ void DlqMessagesView::open(const ClusterProfile &profile, const DlqInfo &info)
             ? u"%1 is read-only: you can preview a redrive, not run one"_s.arg(profile.name)
             : u"Move dead letters back where they came from, or elsewhere: "
               "preview, pace, confirm"_s);
+    enableMutation(m_purge, profile, true,
+                   u"Empty this DLQ for good, after a count and a confirmation"_s);
     updateRedriveActions();
     Q_EMIT openRequested(profile, info.source);
 }
@@ -712,6 +729,54 @@ void DlqMessagesView::exportSelection()
         count(messages.size()), path,
         unloaded ? u" (%1 selected row(s) were still loading and are not in it)"_s.arg(unloaded)
                  : QString()));
+}
+
+void DlqMessagesView::purge()
+{
+    if (m_source.name.isEmpty())
+        return;
+    const ClusterProfile profile = m_profile;
+    const DlqSource source = m_source;
+    const auto openPurge = [profile]() -> Result<std::unique_ptr<DlqPurge>> {
+        return std::make_unique<DlqPurge>(profile, std::chrono::seconds(10));
+    };
+    const auto finish = [this](const QString &text, bool purged) {
+        enableMutation(m_purge, m_profile, true, m_purge->toolTip());
+        m_status->setText(text);
+        Q_EMIT purgeFinished(purged);
+    };
+    m_purge->setEnabled(false);
+    m_status->setText(u"Counting what a purge would remove…"_s);
+    // The count first (a dry run, audited): the question says exactly what goes.
+    runWithClient<DlqPurge, PurgeOutcome>(
+        this, openPurge, [source](DlqPurge &p) { return p.run(source, true); },
+        [=, this](const Result<PurgeOutcome> &counted) {
+            if (!counted)
+                return finish(u"Could not count: "_s + counted.error().describe(), false);
+            const QString question
+                = u"Purge %1 message(s) from %2 for good?\n\nThey cannot be redriven or "
+                  "recovered afterwards.%3 The purge is recorded in the audit log."_s
+                      .arg(counted->messages)
+                      .arg(source.toString(),
+                           source.kind == ClusterKind::RabbitMq
+                               ? u" Messages delivered to a consumer and not yet acknowledged "
+                                 "stay."_s
+                               : QString());
+            if (counted->messages == 0)
+                return finish(u"Nothing to purge: %1 is empty."_s.arg(source.toString()), false);
+            if (!m_confirmer(question))
+                return finish(u"Purge cancelled; nothing removed."_s, false);
+            m_status->setText(u"Purging…"_s);
+            runWithClient<DlqPurge, PurgeOutcome>(
+                this, openPurge, [source](DlqPurge &p) { return p.run(source, false); },
+                [=](const Result<PurgeOutcome> &done) {
+                    if (!done)
+                        return finish(u"Could not purge: "_s + done.error().describe(), false);
+                    finish(u"Purged %1 message(s) from %2."_s.arg(done->messages)
+                               .arg(source.toString()),
+                           true);
+                });
+        });
 }
 
 void DlqMessagesView::updateRedriveActions()

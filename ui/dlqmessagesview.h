@@ -7,7 +7,9 @@
 #include "kafka/kafkatopicbrowser.h"
 #include "rabbitmq/rabbitqueuebrowser.h"
 #include "redrivedialog.h"
+
 #include "repairdialog.h"
+#include <functional>
 
 #include <QPointer>
 #include <QWidget>
@@ -69,6 +71,11 @@ public:
     // redrive dialog for that message alone.
     void openRepair();
     RedriveDialog *redriveDialog() const { return m_redriveDialog; } // the last one opened
+    // "Purge…": counts (a dry run), asks with the count, then empties the DLQ for good.
+    void purge();
+    // The default confirmation is a QMessageBox; tests answer it themselves.
+    using Confirmer = std::function<bool(const QString &question)>;
+    void setConfirmer(Confirmer confirmer) { m_confirmer = std::move(confirmer); }
     RepairDialog *repairDialog() const { return m_repairDialog; }
 
     DeadLetterTableModel *model() const { return m_model; }
@@ -84,6 +91,7 @@ public:
     QCheckBox *insistBox() const { return m_insist; }
     QSpinBox *limitBox() const { return m_limit; }
     QPushButton *redriveButton() const { return m_redrive; }
+    QPushButton *purgeButton() const { return m_purge; }
     QAction *redriveSelectedAction() const { return m_redriveSelected; }
     QAction *repairAction() const { return m_repair; }
 
@@ -98,6 +106,7 @@ Q_SIGNALS:
     void scanRequested(int limit);
     void timeRequested(const QDateTime &time);
     void tailRequested(bool on);
+    void purgeFinished(bool purged); // after the answer (or the refusal) is shown
     void refreshRequested();
     void browseRequested(const veltrix::RabbitBrowseOptions &options);
     void wholeMessageRequested(const veltrix::BrowsedMessage &message);
@@ -150,6 +159,8 @@ private:
     QPushButton *m_browse = nullptr;
 
     QPushButton *m_redrive;
+    QPushButton *m_purge;
+    Confirmer m_confirmer;
     QAction *m_redriveSelected;
     QAction *m_repair;
     QPointer<RedriveDialog> m_redriveDialog;

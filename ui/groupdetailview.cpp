@@ -1,5 +1,8 @@
 #include "groupdetailview.h"
 
+#include "offsetresetdialog.h"
+#include "readonlyguard.h"
+
 #include "items/grouppartitionsmodel.h"
 #include "items/laghistory.h"
 #include "lagtabsetup.h"
@@ -9,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -72,6 +76,7 @@ GroupDetailView::GroupDetailView(const LagHistory *history, QWidget *parent)
     , m_windowBox(new QComboBox(this))
     , m_plot(new QCustomPlot(this))
     , m_emptyText(new QCPItemText(m_plot))
+    , m_resetButton(new QPushButton(QStringLiteral("Reset offsets…"), this))
 {
     chainLagModels(m_model, new LagCellDecorator(this, true), m_proxy);
     setUpSortableRows(m_view, m_proxy, GroupPartitionsModel::NameColumn, Qt::AscendingOrder);
@@ -132,6 +137,8 @@ GroupDetailView::GroupDetailView(const LagHistory *history, QWidget *parent)
                                         "once one of its partitions has a committed offset."));
 
     m_title->setTextFormat(Qt::RichText);
+    m_resetButton->setObjectName(QStringLiteral("groupResetOffsets"));
+    connect(m_resetButton, &QPushButton::clicked, this, [this] { openOffsetReset(); });
     m_reason->setWordWrap(true);
     m_reason->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -158,7 +165,10 @@ GroupDetailView::GroupDetailView(const LagHistory *history, QWidget *parent)
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
-    contentLayout->addWidget(m_title);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_resetButton);
+    contentLayout->addLayout(titleRow);
     contentLayout->addWidget(m_reason);
     contentLayout->addWidget(splitter, 1);
 
@@ -205,11 +215,36 @@ void GroupDetailView::showGroup(const QString &cluster, const GroupLag *group, c
     m_group = name;
     m_model->setGroup(cluster, group);
     m_stack->setCurrentIndex(group ? 1 : 0);
-    if (group)
+    if (group) {
         updateHeader(*group);
+        m_topics = group->topics;
+    }
+    const auto profile = std::find_if(m_profiles.cbegin(), m_profiles.cend(),
+                                      [&](const ClusterProfile &p) { return p.name == cluster; });
+    enableMutation(m_resetButton, profile == m_profiles.cend() ? ClusterProfile {} : *profile,
+                   group && profile != m_profiles.cend(),
+                   QStringLiteral("Move this group's committed offsets (stop its consumers "
+                                  "first): preview, confirm, audited"));
     // The same group's chart follows the history (refreshChart) rather than each snapshot.
     if (other)
         refreshChart();
+}
+
+void GroupDetailView::setProfiles(const QList<ClusterProfile> &profiles)
+{
+    m_profiles = profiles;
+}
+
+OffsetResetDialog *GroupDetailView::openOffsetReset()
+{
+    const auto profile = std::find_if(m_profiles.cbegin(), m_profiles.cend(),
+                                      [&](const ClusterProfile &p) { return p.name == m_cluster; });
+    if (m_group.isEmpty() || profile == m_profiles.cend())
+        return nullptr;
+    auto *dialog = new OffsetResetDialog(*profile, m_group, m_topics, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void GroupDetailView::updateHeader(const GroupLag &group)

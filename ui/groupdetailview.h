@@ -1,10 +1,12 @@
 #pragma once
 
+#include "core/clusterprofile.h"
 #include "core/lagsnapshot.h"
 
 #include <QWidget>
 
 class QComboBox;
+class QPushButton;
 class QCPItemText;
 class QCustomPlot;
 class QLabel;
@@ -16,6 +18,7 @@ namespace veltrix {
 
 class GroupPartitionsModel;
 class LagHistory;
+class OffsetResetDialog;
 
 // The selected consumer group: its topics and partitions (committed, end, lag, time lag
 // and which estimate it is, member, flags, verdict) beside a chart of each topic's lag
@@ -35,6 +38,12 @@ public:
     void setWindowSeconds(int seconds);
     int windowSeconds() const;
     static QList<int> windowChoices(); // seconds: 5 min, 15 min, 1 h, 6 h
+
+    // The Kafka profiles, for "Reset offsets…" (greyed on read-only ones).
+    void setProfiles(const QList<ClusterProfile> &profiles);
+    // Opens the reset dialog for the shown group; nullptr when none is shown.
+    OffsetResetDialog *openOffsetReset();
+    QPushButton *resetButton() const { return m_resetButton; }
 
     QString group() const { return m_group; }
     GroupPartitionsModel *partitionsModel() const { return m_model; }
@@ -59,6 +68,9 @@ private:
     QComboBox *m_windowBox;
     QCustomPlot *m_plot;
     QCPItemText *m_emptyText; // says so when there is nothing to draw
+    QPushButton *m_resetButton;
+    QList<ClusterProfile> m_profiles;
+    QStringList m_topics; // of the shown group
 };
 
 } // namespace veltrix

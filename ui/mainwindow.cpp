@@ -178,6 +178,7 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &unresolved, const QSt
         if (profile.kind == ClusterKind::Kafka)
             kafka << profile.name;
     m_lagPage->setClusters(kafka);
+    m_lagPage->setProfiles(profiles);
     m_topicsView->setClusters(kafka);
     m_dlqPage->setProfiles(profiles);
     m_sessions->open(profiles);

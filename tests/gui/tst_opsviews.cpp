@@ -1,0 +1,223 @@
+// The GUI's two irreversible actions, on real brokers: "Purge…" in the dead-letter view
+// (counts, asks with the count, empties) and "Reset offsets…" for a consumer group
+// (preview per partition, asks, commits). On read-only profiles both are greyed with the
+// reason, and pressing past the grey is refused by the core, changing nothing.
+#include "dlqmessagesview.h"
+#include "groupdetailview.h"
+#include "items/laghistory.h"
+#include "offsetresetdialog.h"
+#include "ops/offsetreset.h"
+#include "testkafka.h"
+#include "testprofiles.h"
+#include "testrabbitnode.h"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace veltrix;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+class TestOpsViews : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void purgeAsksWithTheCountThenEmpties();
+    void readOnlyPurgeIsGreyedAndRefused();
+    void offsetResetPreviewsThenCommits();
+    void readOnlyOffsetResetIsGreyedAndRefused();
+
+private:
+    void fill(int count);
+    DlqInfo queueInfo() const;
+    QList<qint64> committed(const QString &group);
+
+    LocalRabbitNodeInfo m_node;
+    std::unique_ptr<MockKafkaCluster> m_kafka;
+    ClusterProfile m_rabbit, m_kafkaProfile;
+    QTemporaryDir m_dir;
+    QStringList m_questions;
+    bool m_answer = true;
+    const QString m_vhost = u"ops-views"_s;
+};
+
+void TestOpsViews::initTestCase()
+{
+    QString whyNot;
+    const auto node = testRabbitNodeFromEnvironment(&whyNot);
+    if (!node)
+        QFAIL(qPrintable(whyNot));
+    m_node = *node;
+    QVERIFY(freshTestVhost(m_node, m_vhost));
+    m_rabbit = test::rabbitProfile(u"shop-rabbit"_s, m_node);
+    m_rabbit.amqpUri = testAmqpUri(m_node, m_vhost);
+    auto kafka = test::startMockKafka({u"orders"_s}, 2);
+    QVERIFY2(kafka, qPrintable(kafka.error().describe()));
+    m_kafka = std::move(kafka.value());
+    m_kafkaProfile = test::kafkaProfile(u"shop-kafka"_s, m_kafka->bootstrapServers());
+    QVERIFY(test::produceCounts(m_kafkaProfile, u"orders"_s, {6, 8}));
+    QVERIFY(test::commitOffsets(m_kafkaProfile, u"billing"_s, u"orders"_s, {{0, 1}, {1, 2}}));
+    qputenv("VELTRIX_AUDIT_LOG", QFile::encodeName(m_dir.filePath(u"audit.jsonl"_s)));
+}
+
+void TestOpsViews::cleanupTestCase()
+{
+    deleteTestVhost(m_node, m_vhost);
+}
+
+void TestOpsViews::fill(int count)
+{
+    auto amqp = test::openAmqp(m_rabbit.amqpUri);
+    QVERIFY(amqp);
+    QVERIFY(amqp->declareQueue(u"views.dlq"_s, true));
+    for (int i = 0; i < count; ++i)
+        QVERIFY(amqp->publish({}, u"views.dlq"_s, "dead"));
+    QTRY_COMPARE_WITH_TIMEOUT(test::readyCount(m_rabbit.amqpUri, u"views.dlq"_s), count, 5000);
+}
+
+DlqInfo TestOpsViews::queueInfo() const
+{
+    DlqInfo info;
+    info.source = {ClusterKind::RabbitMq, u"shop-rabbit"_s, m_vhost, u"views.dlq"_s};
+    info.queueType = u"classic"_s;
+    info.depth = 4;
+    return info;
+}
+
+QList<qint64> TestOpsViews::committed(const QString &group)
+{
+    OffsetReset reader(m_kafkaProfile, 5s);
+    auto plan = reader.plan(group, u"orders"_s, {OffsetResetTarget::Kind::Latest, 0});
+    QList<qint64> out;
+    if (plan)
+        for (const auto &row : plan->partitions)
+            out << row.current;
+    return out;
+}
+
+void TestOpsViews::purgeAsksWithTheCountThenEmpties()
+{
+    fill(4);
+    DlqMessagesView view;
+    view.setConfirmer([this](const QString &question) {
+        m_questions << question;
+        return m_answer;
+    });
+    view.open(m_rabbit, queueInfo());
+    QVERIFY(view.purgeButton()->isEnabled());
+    QSignalSpy finished(&view, &DlqMessagesView::purgeFinished);
+
+    m_questions.clear();
+    m_answer = false; // "Cancel": nothing goes
+    view.purge();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 15000);
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY2(m_questions.first().contains(u"Purge 4 message(s) from rabbitmq:shop-rabbit/ops-views/"
+                                          "views.dlq for good"_s),
+             qPrintable(m_questions.first()));
+    QCOMPARE(test::readyCount(m_rabbit.amqpUri, u"views.dlq"_s), 4);
+
+    m_answer = true;
+    finished.clear();
+    view.purge();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 15000);
+    QVERIFY(finished.first().first().toBool());
+    QVERIFY2(view.statusLabel()->text().contains(u"Purged 4 message(s)"_s),
+             qPrintable(view.statusLabel()->text()));
+    QCOMPARE(test::readyCount(m_rabbit.amqpUri, u"views.dlq"_s), 0);
+}
+
+void TestOpsViews::readOnlyPurgeIsGreyedAndRefused()
+{
+    fill(3);
+    ClusterProfile readOnly = m_rabbit;
+    readOnly.readOnly = true;
+    DlqMessagesView view;
+    view.setConfirmer([](const QString &) { return true; });
+    view.open(readOnly, queueInfo());
+    QVERIFY(!view.purgeButton()->isEnabled());
+    QVERIFY2(view.purgeButton()->toolTip().contains(u"is read-only"_s),
+             qPrintable(view.purgeButton()->toolTip()));
+    QSignalSpy finished(&view, &DlqMessagesView::purgeFinished);
+    view.purge(); // past the grey: the core says no
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 15000);
+    QVERIFY(!finished.first().first().toBool());
+    QVERIFY2(view.statusLabel()->text().contains(u"read-only"_s),
+             qPrintable(view.statusLabel()->text()));
+    QCOMPARE(test::readyCount(m_rabbit.amqpUri, u"views.dlq"_s), 3);
+}
+
+void TestOpsViews::offsetResetPreviewsThenCommits()
+{
+    LagHistory history;
+    GroupDetailView detail(&history);
+    detail.setProfiles({m_kafkaProfile});
+    GroupLag group;
+    group.group = u"billing"_s;
+    group.topics = {u"orders"_s};
+    detail.showGroup(u"shop-kafka"_s, &group, QDateTime::currentDateTimeUtc());
+    QVERIFY(detail.resetButton()->isEnabled());
+    OffsetResetDialog *dialog = detail.openOffsetReset();
+    QVERIFY(dialog);
+    dialog->setConfirmer([this](const QString &question) {
+        m_questions << question;
+        return true;
+    });
+    dialog->setTarget(u"orders"_s, u"earliest"_s);
+    QVERIFY(!dialog->resetButton()->isEnabled()); // nothing previewed yet
+    QSignalSpy planned(dialog, &OffsetResetDialog::planReady);
+    dialog->preview();
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 15000);
+    QCOMPARE(dialog->table()->rowCount(), 2);
+    QCOMPARE(dialog->table()->item(1, 1)->text(), u"2"_s);
+    QCOMPARE(dialog->table()->item(1, 2)->text(), u"0"_s);
+    QVERIFY(dialog->resetButton()->isEnabled());
+    m_questions.clear();
+    QSignalSpy done(dialog, &OffsetResetDialog::resetDone);
+    dialog->reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 15000);
+    QVERIFY2(done.first().first().toBool(), qPrintable(dialog->statusText()));
+    QVERIFY(m_questions.first().contains(u"partition 1: 2 → 0"_s));
+    QCOMPARE(committed(u"billing"_s), (QList<qint64> {0, 0}));
+}
+
+void TestOpsViews::readOnlyOffsetResetIsGreyedAndRefused()
+{
+    QVERIFY(test::commitOffsets(m_kafkaProfile, u"ro-group"_s, u"orders"_s, {{0, 3}, {1, 3}}));
+    ClusterProfile readOnly = m_kafkaProfile;
+    readOnly.readOnly = true;
+    LagHistory history;
+    GroupDetailView detail(&history);
+    detail.setProfiles({readOnly});
+    GroupLag group;
+    group.group = u"ro-group"_s;
+    group.topics = {u"orders"_s};
+    detail.showGroup(u"shop-kafka"_s, &group, QDateTime::currentDateTimeUtc());
+    QVERIFY(!detail.resetButton()->isEnabled());
+    QVERIFY2(detail.resetButton()->toolTip().contains(u"is read-only"_s),
+             qPrintable(detail.resetButton()->toolTip()));
+
+    OffsetResetDialog dialog(readOnly, u"ro-group"_s, {u"orders"_s});
+    dialog.setConfirmer([](const QString &) { return true; });
+    dialog.setTarget(u"orders"_s, u"latest"_s);
+    QSignalSpy planned(&dialog, &OffsetResetDialog::planReady);
+    dialog.preview(); // previews are allowed
+    QTRY_VERIFY_WITH_TIMEOUT(!planned.isEmpty(), 15000);
+    QVERIFY(!dialog.resetButton()->isEnabled());
+    QVERIFY(dialog.resetButton()->toolTip().contains(u"is read-only"_s));
+    QSignalSpy done(&dialog, &OffsetResetDialog::resetDone);
+    dialog.reset(); // past the grey
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 15000);
+    QVERIFY(!done.first().first().toBool());
+    QVERIFY2(dialog.statusText().contains(u"read-only"_s), qPrintable(dialog.statusText()));
+    QCOMPARE(committed(u"ro-group"_s), (QList<qint64> {3, 3}));
+}
+
+QTEST_MAIN(TestOpsViews)
+#include "tst_opsviews.moc"
