@@ -785,8 +785,9 @@ void DlqMessagesView::updateRedriveActions()
     const bool open = !m_source.name.isEmpty();
     m_redriveSelected->setEnabled(open && !rows.isEmpty());
     // A read-only profile could only preview the repaired message: nothing to repair for.
-    m_repair->setEnabled(open && !m_profile.readOnly && rows.size() == 1
-                         && m_model->loadedMessageAt(rows.first().row()) != nullptr);
+    const BrowsedMessage *one
+        = rows.size() == 1 ? m_model->loadedMessageAt(rows.first().row()) : nullptr;
+    m_repair->setEnabled(open && !m_profile.readOnly && one && one->maskedFields == 0);
 }
 
 RedriveDialog *DlqMessagesView::openRedrive(RedriveDialog::Selection selection)
@@ -816,6 +817,13 @@ void DlqMessagesView::openRepair()
         = rows.size() == 1 ? m_model->loadedMessageAt(rows.first().row()) : nullptr;
     if (!message) {
         m_status->setText(u"Select one loaded message to repair."_s);
+        return;
+    }
+    // Republishing a masked copy would put "****" where the data was.
+    if (message->maskedFields > 0) {
+        m_status->setText(u"This message has %1 masked field(s) (the profile's masking): "
+                          "repairing it would publish the masks. Redrive it unchanged, or "
+                          "repair it from a profile without masking."_s.arg(message->maskedFields));
         return;
     }
     auto *repair = new RepairDialog(*message, m_source.kind, this);

@@ -38,6 +38,9 @@ struct BrowsedMessage
     QVariantMap amqpProperties;
 
     DeadLetter deadLetter;
+    // Fields the profile's masking replaced in this copy (payload, headers): such a copy
+    // is for looking at, never for publishing back.
+    int maskedFields = 0;
 
     // The time the table shows and filters by: the message's own, else when it died (an
     // AMQP message often carries no timestamp property).

@@ -1,5 +1,7 @@
 #include "dlqreader.h"
 
+#include "payloadmasker.h"
+
 #include "kafka/kafkatopicbrowser.h"
 #include "rabbitmq/rabbitqueuebrowser.h"
 
@@ -109,8 +111,12 @@ Result<DlqReadResult> readDlq(const ClusterProfile &profile, const DlqSource &so
             BrokerError::Kind::Configuration,
             u"cluster %1 is a %2 cluster, not %3"_s.arg(profile.name, clusterKindName(profile.kind),
                                                         clusterKindName(source.kind)));
-    return source.kind == ClusterKind::Kafka ? readKafka(profile, source, options, timeout)
-                                             : readRabbit(profile, source, options, timeout);
+    Result<DlqReadResult> read = source.kind == ClusterKind::Kafka
+        ? readKafka(profile, source, options, timeout)
+        : readRabbit(profile, source, options, timeout);
+    if (read)
+        PayloadMasker(profile.masking).mask(read.value().messages);
+    return read;
 }
 
 } // namespace veltrix

@@ -1,5 +1,7 @@
 #include "dlqbrowsesession.h"
 
+#include "deadletter/payloadmasker.h"
+
 #include <QMutexLocker>
 #include <QSet>
 #include <QTimer>
@@ -83,6 +85,14 @@ void DlqBrowseSession::open(const ClusterProfile &profile, const DlqSource &sour
     refreshKafka();
 }
 
+template<typename T>
+T &DlqBrowseSession::masked(T &messages) const
+{
+    // Masked here, on the worker: no view, copy or export ever holds the unmasked text.
+    PayloadMasker(m_profile.masking).mask(messages);
+    return messages;
+}
+
 void DlqBrowseSession::readKafkaPage(int partition, qint64 firstOffset, int count)
 {
     if (!m_kafka)
@@ -96,6 +106,7 @@ void DlqBrowseSession::readKafkaPage(int partition, qint64 firstOffset, int coun
         Q_EMIT kafkaPageFailed(currentSource(), partition, firstOffset);
         return;
     }
+    masked(messages.value());
     Q_EMIT kafkaPageAvailable(currentSource(), partition, firstOffset, messages.value());
 }
 
@@ -144,6 +155,7 @@ void DlqBrowseSession::continueScan()
     if (!m_kafka || m_scan.source.isEmpty() || m_scan.source != currentSource())
         return;
     if (m_cancelled || m_scan.remaining.isEmpty()) {
+        masked(m_scan.found);
         Q_EMIT scanAvailable(m_scan.source, m_scan.found);
         m_scan = {};
         return;
@@ -261,7 +273,7 @@ void DlqBrowseSession::pollTail()
     if (!messages)
         Q_EMIT failed(currentSource(), u"tail"_s, messages.error().describe());
     else if (!messages->isEmpty())
-        Q_EMIT tailAvailable(currentSource(), messages.value());
+        Q_EMIT tailAvailable(currentSource(), masked(messages.value()));
     m_tailTimer->start(TailIntervalMs);
 }
 
@@ -274,6 +286,7 @@ void DlqBrowseSession::browseRabbit(const RabbitBrowseOptions &options)
         Q_EMIT failed(currentSource(), u"browse"_s, result.error().describe());
         return;
     }
+    masked(result.value().messages);
     Q_EMIT rabbitBrowsed(currentSource(), result.value());
 }
 
@@ -282,7 +295,7 @@ void DlqBrowseSession::loadWhole(const BrowsedMessage &message)
     if (m_kafka) {
         auto read = m_kafka->read(message.partition, message.offset, 1, WholeKafkaPayload);
         if (read && !read->isEmpty() && read->first().offset == message.offset)
-            Q_EMIT wholeMessageAvailable(currentSource(), read->first());
+            Q_EMIT wholeMessageAvailable(currentSource(), masked(read.value().first()));
         else
             Q_EMIT failed(currentSource(), u"load the whole message"_s,
                           read ? u"the record is gone (retention or compaction)"_s
@@ -303,7 +316,7 @@ void DlqBrowseSession::loadWhole(const BrowsedMessage &message)
             && found.payload.startsWith(message.payload);
     };
     if (result && !result->messages.isEmpty() && same(result->messages.first()))
-        Q_EMIT wholeMessageAvailable(currentSource(), result->messages.first());
+        Q_EMIT wholeMessageAvailable(currentSource(), masked(result.value().messages.first()));
     else
         Q_EMIT failed(currentSource(), u"load the whole message"_s,
                       result ? u"the message is no longer at position %1"_s.arg(options.offset)

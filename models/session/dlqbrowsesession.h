@@ -72,6 +72,8 @@ private:
     void scheduleScanStep();
     QString currentSource() const { return m_source.toString(); }
 
+    template<typename T>
+    T &masked(T &messages) const; // a BrowsedMessage or a list of them
     ClusterProfile m_profile;
     DlqSource m_source;
     std::unique_ptr<KafkaTopicBrowser> m_kafka;
