@@ -3,6 +3,7 @@
 #include "dashboardpage.h"
 #include "metrics/metricstore.h"
 
+#include "auditlogpage.h"
 #include "clustertreedecorator.h"
 #include "connectionstatusbar.h"
 #include "consumerlagpage.h"
@@ -12,6 +13,7 @@
 #include "items/clustertreemodel.h"
 #include "kafkaretrypolicyeditor.h"
 #include "overviewpage.h"
+#include "redrive/auditlog.h"
 #include "retrysettingspage.h"
 #include "session/sessionmanager.h"
 #include "topicsview.h"
@@ -45,6 +47,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_dashboards(new DashboardPage(m_metrics, this))
     , m_retryStack(new QStackedWidget(this))
     , m_retryPage(new RetrySettingsPage(this))
+    , m_auditPage(new AuditLogPage(AuditLog::defaultPath(), this))
     , m_kafkaRetry(new KafkaRetryPolicyEditor(this))
     , m_indicators(new ConnectionStatusBar(this))
 {
@@ -70,6 +73,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_retryStack->addWidget(m_retryPage);
     m_retryStack->addWidget(m_kafkaRetry);
     m_tabs->addTab(m_retryStack, QStringLiteral("Retry"));
+    m_tabs->addTab(m_auditPage, QStringLiteral("Audit"));
     m_sessions->setMetricStore(m_metrics);
     connect(m_sessions, &SessionManager::metricsProblemChanged, m_dashboards,
             &DashboardPage::setFeedProblem);

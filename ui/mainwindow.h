@@ -49,6 +49,7 @@ public:
     DeadLetterPage *deadLetterPage() const { return m_dlqPage; }
     DashboardPage *dashboardPage() const { return m_dashboards; }
     RetrySettingsPage *retryPage() const { return m_retryPage; }
+    class AuditLogPage *auditPage() const { return m_auditPage; }
     KafkaRetryPolicyEditor *kafkaRetryEditor() const { return m_kafkaRetry; }
     // Shows the Retry tab on this queue (rabbitmq:<cluster>/<vhost>/<queue>) or Kafka
     // group (kafka:<cluster>/<group>); false when the target is malformed or its cluster is
@@ -76,6 +77,7 @@ private:
     DashboardPage *m_dashboards;
     QStackedWidget *m_retryStack;
     RetrySettingsPage *m_retryPage;
+    class AuditLogPage *m_auditPage;
     KafkaRetryPolicyEditor *m_kafkaRetry;
     QList<ClusterProfile> m_profiles;
     QString m_pendingDlq; // openDeadLetters() before the DLQ was listed

@@ -2,8 +2,10 @@
 // (counts, asks with the count, empties) and "Reset offsets…" for a consumer group
 // (preview per partition, asks, commits). On read-only profiles both are greyed with the
 // reason, and pressing past the grey is refused by the core, changing nothing.
+#include "auditlogpage.h"
 #include "dlqmessagesview.h"
 #include "groupdetailview.h"
+#include "items/auditlogmodel.h"
 #include "items/laghistory.h"
 #include "offsetresetdialog.h"
 #include "ops/offsetreset.h"
@@ -32,6 +34,8 @@ private Q_SLOTS:
     void readOnlyPurgeIsGreyedAndRefused();
     void offsetResetPreviewsThenCommits();
     void readOnlyOffsetResetIsGreyedAndRefused();
+    void auditLogPageShowsEveryChangeNewestFirst();
+    void auditTailSkipsBrokenLinesAndReadsTheEnd();
 
 private:
     void fill(int count);
@@ -217,6 +221,59 @@ void TestOpsViews::readOnlyOffsetResetIsGreyedAndRefused()
     QVERIFY(!done.first().first().toBool());
     QVERIFY2(dialog.statusText().contains(u"read-only"_s), qPrintable(dialog.statusText()));
     QCOMPARE(committed(u"ro-group"_s), (QList<qint64> {3, 3}));
+}
+
+// Runs after the tests above: their purges, previews and resets are in the log.
+void TestOpsViews::auditLogPageShowsEveryChangeNewestFirst()
+{
+    AuditLogPage page(m_dir.filePath(u"audit.jsonl"_s));
+    QSignalSpy loaded(&page, &AuditLogPage::loaded);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 5000); // read on a worker
+    AuditLogModel *model = page.model();
+    QStringList rows;
+    for (int row = 0; row < model->rowCount(); ++row)
+        rows << u"%1 %2 %3"_s.arg(model->entry(row).action, model->entry(row).outcome,
+                                  model->entry(row).subject);
+    QVERIFY2(rows.contains(u"dlq.purge purged rabbitmq:shop-rabbit/ops-views/views.dlq"_s),
+             qPrintable(rows.join(u'\n')));
+    QVERIFY(rows.contains(u"offsets.reset applied group billing on orders"_s));
+    QVERIFY(rows.contains(u"offsets.reset dry-run group ro-group on orders"_s));
+    QVERIFY(model->entry(0).time >= model->entry(model->rowCount() - 1).time);
+    QVERIFY(!rows.contains(u"offsets.reset applied group ro-group on orders"_s));
+
+    // A change made now (veltrixctl beside the console) shows without pressing anything.
+    const int before = model->rowCount();
+    loaded.clear();
+    QVERIFY(AuditLog(page.path())
+                .append({{u"action"_s, u"dlq.purge"_s},
+                         {u"outcome"_s, u"dry-run"_s},
+                         {u"source"_s, u"rabbitmq:x/y/z"_s}}));
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), before + 1, 5000);
+    QCOMPARE(model->entry(0).subject, u"rabbitmq:x/y/z"_s);
+}
+
+void TestOpsViews::auditTailSkipsBrokenLinesAndReadsTheEnd()
+{
+    const QString path = m_dir.filePath(u"tail.jsonl"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 1000; ++i)
+        file.write(QByteArray(R"({"action":"a","outcome":"dry-run","n":)") + QByteArray::number(i)
+                   + "}\n");
+    file.write("not json\n{\"torn\":");
+    file.close();
+    const auto all = readAuditTail(path);
+    QVERIFY(all);
+    QCOMPARE(all->entries.size(), 1000);
+    QCOMPARE(all->unreadableLines, 2);
+    QVERIFY(!all->truncated);
+    const auto end = readAuditTail(path, 4000);
+    QVERIFY(end);
+    QVERIFY(end->truncated);
+    QVERIFY(end->entries.size() < 1000 && end->entries.size() > 50);
+    QCOMPARE(end->entries.last().record[u"n"_s].toInt(), 999);
+    const auto missing = readAuditTail(m_dir.filePath(u"none.jsonl"_s));
+    QVERIFY(missing && missing->entries.isEmpty());
 }
 
 QTEST_MAIN(TestOpsViews)
