@@ -13,6 +13,7 @@
 #include "items/clustertreemodel.h"
 #include "kafkaretrypolicyeditor.h"
 #include "overviewpage.h"
+#include "profilesdialog.h"
 #include "redrive/auditlog.h"
 #include "retrysettingspage.h"
 #include "session/sessionmanager.h"
@@ -22,6 +23,7 @@
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -52,6 +54,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_indicators(new ConnectionStatusBar(this))
 {
     setWindowTitle(QStringLiteral("Veltrix Console"));
+    QMenu *clusters = menuBar()->addMenu(QStringLiteral("&Clusters"));
+    clusters->addAction(QStringLiteral("&Profiles…"), this, [this] { editProfiles(); });
     resize(1280, 800);
 
     auto *decorator = new ClusterTreeDecorator(this);
@@ -169,6 +173,8 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &unresolved, const QSt
         return ok ? std::optional<QString>(answer) : std::nullopt;
     });
     const QList<ClusterProfile> profiles = resolver.resolveAll(unresolved);
+    m_unresolvedProfiles = unresolved;
+    m_profilesPath = source;
     m_treeModel->setProfiles(profiles);
     QStringList names;
     for (const ClusterProfile &profile : profiles)
@@ -186,6 +192,18 @@ void MainWindow::openProfiles(const QList<ClusterProfile> &unresolved, const QSt
     m_topicsView->setClusters(kafka);
     m_dlqPage->setProfiles(profiles);
     m_sessions->open(profiles);
+}
+
+ProfilesDialog *MainWindow::editProfiles()
+{
+    auto *dialog = new ProfilesDialog(m_unresolvedProfiles, m_profilesPath, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ProfilesDialog::saved, this,
+            [this](const QList<ClusterProfile> &profiles, const QString &path) {
+                openProfiles(profiles, path);
+            });
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::openTreeItem(const QModelIndex &index)

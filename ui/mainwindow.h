@@ -50,6 +50,8 @@ public:
     DashboardPage *dashboardPage() const { return m_dashboards; }
     RetrySettingsPage *retryPage() const { return m_retryPage; }
     class AuditLogPage *auditPage() const { return m_auditPage; }
+    // The profiles dialog on the profiles as loaded; saving reopens the window on them.
+    class ProfilesDialog *editProfiles();
     KafkaRetryPolicyEditor *kafkaRetryEditor() const { return m_kafkaRetry; }
     // Shows the Retry tab on this queue (rabbitmq:<cluster>/<vhost>/<queue>) or Kafka
     // group (kafka:<cluster>/<group>); false when the target is malformed or its cluster is
@@ -78,6 +80,8 @@ private:
     QStackedWidget *m_retryStack;
     RetrySettingsPage *m_retryPage;
     class AuditLogPage *m_auditPage;
+    QList<ClusterProfile> m_unresolvedProfiles; // as in the file: no secrets
+    QString m_profilesPath;
     KafkaRetryPolicyEditor *m_kafkaRetry;
     QList<ClusterProfile> m_profiles;
     QString m_pendingDlq; // openDeadLetters() before the DLQ was listed
