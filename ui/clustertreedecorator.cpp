@@ -59,7 +59,7 @@ QVariant ClusterTreeDecorator::data(const QModelIndex &index, int role) const
         && type == Type::Cluster) {
         const auto state = static_cast<ConnectionStatus::State>(
             source.data(ClusterTreeModel::ConnectionStateRole).toInt());
-        if (state == ConnectionStatus::State::Failed)
+        if (state == ConnectionStatus::State::Failed || state == ConnectionStatus::State::Degraded)
             return connectionStateColor(state);
     }
     return QIdentityProxyModel::data(index, role);

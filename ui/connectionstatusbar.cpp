@@ -13,6 +13,8 @@ QColor connectionStateColor(ConnectionStatus::State state)
         return QColor(0xd9, 0x8e, 0x04); // amber
     case ConnectionStatus::State::Connected:
         return QColor(0x1e, 0x8e, 0x3e); // green
+    case ConnectionStatus::State::Degraded:
+        return QColor(0xe3, 0x74, 0x00); // orange
     case ConnectionStatus::State::Failed:
         break;
     }
@@ -49,7 +51,9 @@ void ConnectionStatusBar::applyStatus(const ConnectionStatus &status)
     const QString state = ConnectionStatus::stateName(status.state);
     // A failure is read at a glance in the bar itself; the whole text is in the tool tip.
     QString shown = state;
-    if (status.state == ConnectionStatus::State::Failed && !status.detail.isEmpty())
+    if ((status.state == ConnectionStatus::State::Failed
+         || status.state == ConnectionStatus::State::Degraded)
+        && !status.detail.isEmpty())
         shown = state + QStringLiteral(" (") + status.shortReason() + QLatin1Char(')');
     label->setText(QStringLiteral("<span style='color:%1'>●</span> <b>%2</b>: %3")
                        .arg(connectionStateColor(status.state).name(),

@@ -9,6 +9,8 @@ QString ConnectionStatus::stateName(State state)
         return QStringLiteral("connecting");
     case State::Connected:
         return QStringLiteral("connected");
+    case State::Degraded:
+        return QStringLiteral("degraded");
     case State::Failed:
         break;
     }
@@ -25,6 +27,18 @@ QString ConnectionStatus::shortReason(int maxChars) const
     if (maxChars > 1 && reason.size() > maxChars)
         reason = reason.left(maxChars - 1) + QChar(0x2026); // …
     return reason;
+}
+
+ConnectionStatus ConnectionStatus::reached(const QString &clusterName,
+                                           const QString &connectedDetail,
+                                           const QStringList &partialFailures)
+{
+    if (partialFailures.isEmpty())
+        return {clusterName, State::Connected, connectedDetail};
+    QString detail = partialFailures.first();
+    if (partialFailures.size() > 1)
+        detail += QStringLiteral(" (and %1 more)").arg(partialFailures.size() - 1);
+    return {clusterName, State::Degraded, detail + QStringLiteral(" — ") + connectedDetail};
 }
 
 } // namespace veltrix

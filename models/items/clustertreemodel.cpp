@@ -100,7 +100,10 @@ void ClusterTreeModel::applyStatus(const ConnectionStatus &status)
         return;
     node->state = status.state;
     const QString stateName = ConnectionStatus::stateName(status.state);
-    node->detail = status.state == ConnectionStatus::State::Connected ? status.detail : stateName;
+    node->detail = status.state == ConnectionStatus::State::Connected ? status.detail
+        : status.state == ConnectionStatus::State::Degraded
+        ? stateName + QStringLiteral(": ") + status.shortReason(60)
+        : stateName;
     node->toolTip
         = status.detail.isEmpty() ? stateName : stateName + QStringLiteral(": ") + status.detail;
     Q_EMIT dataChanged(index, indexOf(node, DetailColumn));

@@ -90,6 +90,15 @@ void ClusterSession::pollLag()
         Q_EMIT lagSnapshotAvailable(snapshot.value());
     else
         Q_EMIT lagPollFailed(m_profile.name, snapshot.error().describe());
+    // A cluster that answers metadata but not lag is degraded, not fine: say so at once.
+    const QString lagProblem = snapshot
+        ? QString()
+        : QStringLiteral("lag polls fail: ") + snapshot.error().describe().section(u" — "_qs, 0, 0);
+    if (lagProblem != m_lagProblem) {
+        m_lagProblem = lagProblem;
+        if (m_connected)
+            publishReached();
+    }
     // Single-shot, restarted after the poll: a slow poll delays the next one rather
     // than stacking them.
     const auto interval = m_lagPoller->settings().interval;
@@ -118,7 +127,8 @@ void ClusterSession::refresh()
     if (topology) {
         m_connected = true;
         m_consecutiveFailures = 0;
-        publishStatus(ConnectionStatus::State::Connected, describeConnected(topology.value()));
+        m_connectedDetail = describeConnected(topology.value());
+        publishReached();
         Q_EMIT topologyAvailable(topology.value());
     } else {
         m_connected = false;
@@ -140,6 +150,14 @@ void ClusterSession::scheduleNext(bool failed)
     if (failed) // reconnect with backoff: 2 s, 4 s, 8 s ... 30 s
         delay = std::min(MaxBackoffMs, 1000 << std::min(m_consecutiveFailures, 5));
     m_timer->start(delay);
+}
+
+void ClusterSession::publishReached()
+{
+    QStringList partial;
+    if (!m_lagProblem.isEmpty())
+        partial << m_lagProblem;
+    Q_EMIT statusChanged(ConnectionStatus::reached(m_profile.name, m_connectedDetail, partial));
 }
 
 void ClusterSession::publishStatus(ConnectionStatus::State state, const QString &detail)

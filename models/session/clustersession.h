@@ -50,6 +50,7 @@ Q_SIGNALS:
 
 private:
     void publishStatus(ConnectionStatus::State state, const QString &detail);
+    void publishReached(); // Connected, or Degraded by a partial failure
     void scheduleNext(bool failed);
 
     ClusterProfile m_profile;
@@ -62,6 +63,8 @@ private:
     QTimer *m_dlqTimer = nullptr;
     std::shared_ptr<MetricStore> m_metrics;
     bool m_connected = false;
+    QString m_connectedDetail; // the last refresh's "3 brokers" line
+    QString m_lagProblem; // the last lag poll's failure, empty when it worked
     bool m_reportedFirstOutcome = false;
     int m_consecutiveFailures = 0;
 };

@@ -12,6 +12,7 @@ class TestConnectionStatus : public QObject
 private Q_SLOTS:
     void shortReason_data();
     void shortReason();
+    void reachedIsConnectedOrDegraded();
 };
 
 void TestConnectionStatus::shortReason_data()
@@ -35,6 +36,20 @@ void TestConnectionStatus::shortReason()
     QFETCH(int, maxChars);
     const ConnectionStatus status {u"shop"_s, ConnectionStatus::State::Failed, detail};
     QTEST(status.shortReason(maxChars), "expected");
+}
+
+void TestConnectionStatus::reachedIsConnectedOrDegraded()
+{
+    using State = ConnectionStatus::State;
+    const ConnectionStatus fine = ConnectionStatus::reached(u"k"_qs, u"3 brokers"_qs, {});
+    QCOMPARE(fine.state, State::Connected);
+    QCOMPARE(fine.detail, u"3 brokers"_qs);
+    const ConnectionStatus partial = ConnectionStatus::reached(
+        u"k"_qs, u"3 brokers"_qs, {u"lag polls fail: timed out"_qs, u"DLQ scan fails"_qs});
+    QCOMPARE(partial.state, State::Degraded);
+    QCOMPARE(partial.detail, u"lag polls fail: timed out (and 1 more) — 3 brokers"_qs);
+    QCOMPARE(partial.shortReason(), u"lag polls fail: timed out (and 1 more)"_qs);
+    QCOMPARE(ConnectionStatus::stateName(State::Degraded), u"degraded"_qs);
 }
 
 QTEST_GUILESS_MAIN(TestConnectionStatus)
