@@ -49,7 +49,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption tabOption(
         QStringLiteral("tab"),
         QStringLiteral(
-            "Open this tab: overview, consumer lag, topics, dead letters, dashboards or retry."),
+            "Open this tab: overview, consumer lag, topics, dead letters, dashboards, retry or "
+            "audit."),
         QStringLiteral("NAME"));
     const QCommandLineOption retryOption(
         QStringLiteral("retry"),

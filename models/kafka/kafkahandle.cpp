@@ -209,16 +209,16 @@ BrokerError classifyKafkaTransportError(const QString &clusterName, const QStrin
         return BrokerError::make(
             Kind::AuthenticationFailed, prefix + detail,
             QStringLiteral("check the SASL mechanism, user name and password"));
+    if (transportError.contains(QLatin1String("mismatch"), Qt::CaseInsensitive))
+        return BrokerError::make(
+            Kind::TlsFailed, prefix + QStringLiteral("TLS: name mismatch (%1)").arg(detail),
+            QStringLiteral("connect by a name the broker's certificate lists"));
     if (transportError.contains(QLatin1String("certificate verify failed"), Qt::CaseInsensitive))
         return BrokerError::make(
             Kind::TlsFailed,
             prefix
                 + QStringLiteral("TLS: the broker's certificate is not trusted (%1)").arg(detail),
             QStringLiteral("name the CA that signed it in \"tls\".\"ca_file\""));
-    if (transportError.contains(QLatin1String("mismatch"), Qt::CaseInsensitive))
-        return BrokerError::make(
-            Kind::TlsFailed, prefix + QStringLiteral("TLS: name mismatch (%1)").arg(detail),
-            QStringLiteral("connect by a name the broker's certificate lists"));
     if (transportError.contains(QLatin1String("SSL"), Qt::CaseInsensitive)
         || err == RD_KAFKA_RESP_ERR__SSL)
         return BrokerError::make(

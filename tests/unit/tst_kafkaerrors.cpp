@@ -55,9 +55,17 @@ void TestKafkaErrors::classifies_data()
         << u"SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"_s
         << int(RD_KAFKA_RESP_ERR__AUTHENTICATION) << int(K::AuthenticationFailed)
         << u"shop: metadata request failed: SASL"_s;
-    QTest::newRow("tls") << u"SSL handshake failed: certificate verify failed"_s
-                         << int(RD_KAFKA_RESP_ERR__SSL) << int(K::TlsFailed)
-                         << u"shop: metadata request failed: SSL handshake"_s;
+    QTest::newRow("tls not trusted")
+        << u"SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified"_s
+        << int(RD_KAFKA_RESP_ERR__SSL) << int(K::TlsFailed)
+        << u"shop: metadata request failed: TLS: the broker's certificate is not trusted"_s;
+    QTest::newRow("tls name mismatch")
+        << u"SSL handshake failed: certificate verify failed: Hostname mismatch"_s
+        << int(RD_KAFKA_RESP_ERR__SSL) << int(K::TlsFailed)
+        << u"shop: metadata request failed: TLS: name mismatch"_s;
+    QTest::newRow("tls other") << u"SSL handshake failed: unexpected eof while reading"_s
+                               << int(RD_KAFKA_RESP_ERR__SSL) << int(K::TlsFailed)
+                               << u"shop: metadata request failed: SSL handshake"_s;
 }
 
 void TestKafkaErrors::classifies()
