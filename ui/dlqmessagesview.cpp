@@ -116,9 +116,9 @@ DlqMessagesView::DlqMessagesView(QWidget *parent)
     m_triageView->header()->setSectionResizeMode(TriageModel::Share, QHeaderView::ResizeToContents);
     m_triageView->setToolTip(u"Click a group to show only its messages"_s);
 
-    auto *exportButton = button(u"Export selection…"_s, u"dlqExport"_s, this);
+    auto *exportButton = button(u"Export…"_s, u"dlqExport"_s, this);
     exportButton->setToolTip(u"Save the selected messages as JSON lines"_s);
-    auto *copyButton = button(u"Copy selection"_s, u"dlqCopy"_s, this);
+    auto *copyButton = button(u"Copy"_s, u"dlqCopy"_s, this);
     copyButton->setToolTip(u"Copy the selected messages as JSON lines"_s);
 
     m_redrive->setObjectName(u"dlqRedrive"_s);

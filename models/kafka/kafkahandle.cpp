@@ -203,6 +203,13 @@ BrokerError classifyKafkaTransportError(const QString &clusterName, const QStrin
     const QString detail = transportError.isEmpty() ? code : transportError;
     const QString prefix = QStringLiteral("%1: %2 failed: ").arg(clusterName, what);
 
+    // A listener that does not speak SASL is not a wrong password.
+    if (transportError.contains(QLatin1String("SASL"), Qt::CaseInsensitive)
+        && transportError.contains(QLatin1String("not supported by broker"), Qt::CaseInsensitive))
+        return BrokerError::make(
+            Kind::Unsupported, prefix + detail,
+            QStringLiteral("this listener does not take SASL: check security.protocol and that "
+                           "the bootstrap servers are the brokers' SASL port"));
     if (transportError.contains(QLatin1String("SASL"), Qt::CaseInsensitive)
         || err == RD_KAFKA_RESP_ERR__AUTHENTICATION
         || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)
@@ -223,7 +230,8 @@ BrokerError classifyKafkaTransportError(const QString &clusterName, const QStrin
         || err == RD_KAFKA_RESP_ERR__SSL)
         return BrokerError::make(
             Kind::TlsFailed, prefix + detail,
-            QStringLiteral("check ssl.ca.location and the broker's certificate"));
+            QStringLiteral("check the profile's \"tls\" (ca_file) and that the bootstrap "
+                           "servers are the brokers' TLS listener"));
     if (transportError.contains(QLatin1String("Connection refused"))
         || transportError.contains(QLatin1String("resolve"))
         || transportError.contains(QLatin1String("Name or service not known"))

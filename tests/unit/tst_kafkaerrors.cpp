@@ -55,6 +55,10 @@ void TestKafkaErrors::classifies_data()
         << u"SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"_s
         << int(RD_KAFKA_RESP_ERR__AUTHENTICATION) << int(K::AuthenticationFailed)
         << u"shop: metadata request failed: SASL"_s;
+    QTest::newRow("listener without SASL")
+        << u"Failed to initialize SASL authentication: SASL Handshake not supported by broker (required by mechanism PLAIN)"_s
+        << int(RD_KAFKA_RESP_ERR__TRANSPORT) << int(K::Unsupported)
+        << u"shop: metadata request failed: Failed to initialize SASL"_s;
     QTest::newRow("tls not trusted")
         << u"SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified"_s
         << int(RD_KAFKA_RESP_ERR__SSL) << int(K::TlsFailed)
