@@ -114,4 +114,27 @@ Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
     return commitOffsets(profile, group, byPartition);
 }
 
+QList<qint64> committedOffsets(const ClusterProfile &profile, const QString &group,
+                               const QString &topic, int partitions)
+{
+    // Read with a bare consumer of the group (never joining it), not with the code under test.
+    auto consumer
+        = KafkaHandle::create(profile, RD_KAFKA_CONSUMER,
+                              {{QStringLiteral("group.id"), group},
+                               {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
+    if (!consumer)
+        return {};
+    const QByteArray name = topic.toUtf8();
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; ++p)
+        rd_kafka_topic_partition_list_add(list, name.constData(), p);
+    QList<qint64> out;
+    if (!rd_kafka_committed(consumer.value()->get(), list, 10000)) {
+        for (int i = 0; i < list->cnt; ++i)
+            out << (list->elems[i].offset >= 0 ? qint64(list->elems[i].offset) : qint64(-1));
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return out;
+}
+
 } // namespace veltrix::test

@@ -61,4 +61,9 @@ Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
 Result<bool> commitOffsets(const ClusterProfile &profile, const QString &group,
                            const QString &topic, const QList<QPair<int, qint64>> &offsets);
 
+// What `group` has committed on partitions 0..partitions-1 of `topic` (-1: nothing);
+// empty when the cluster cannot be asked.
+QList<qint64> committedOffsets(const ClusterProfile &profile, const QString &group,
+                               const QString &topic, int partitions);
+
 } // namespace veltrix::test
