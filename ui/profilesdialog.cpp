@@ -278,6 +278,12 @@ void ProfilesDialog::showProfile(int row)
     m_name->setText(p.name);
     m_readOnly->setChecked(p.readOnly);
     m_kindForm->setCurrentIndex(p.kind == ClusterKind::Kafka ? 0 : 1);
+    // The stack would keep the taller Kafka form's height for RabbitMQ's two lines.
+    for (int i = 0; i < m_kindForm->count(); ++i)
+        m_kindForm->widget(i)->setSizePolicy(
+            QSizePolicy::Preferred,
+            i == m_kindForm->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    m_kindForm->adjustSize();
     m_bootstrap->setText(p.bootstrap);
     m_properties->setPlainText(propertiesText(p.properties));
     m_groups->setText(p.groups.join(u", "_s));

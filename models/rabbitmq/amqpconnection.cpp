@@ -228,10 +228,10 @@ Result<amqp_socket_t *> AmqpConnection::newSocket()
             QStringLiteral("%1: TLS: cannot read the CA file %2").arg(m_clusterName, tls.caFile),
             QStringLiteral("\"tls\".\"ca_file\" must name a readable PEM file"));
     if (!tls.certFile.isEmpty()) {
-        if (!m_endpoint.keyPassphrase.isEmpty()) {
-            const QByteArray passphrase = m_endpoint.keyPassphrase.toUtf8();
+        // rabbitmq-c may keep the pointer until the key is read: it lives past set_key.
+        const QByteArray passphrase = m_endpoint.keyPassphrase.toUtf8();
+        if (!passphrase.isEmpty())
             amqp_ssl_socket_set_key_passwd(socket, passphrase.constData());
-        }
         const QByteArray cert = QFile::encodeName(tls.certFile);
         const QByteArray key = QFile::encodeName(tls.keyFile);
         if (amqp_ssl_socket_set_key(socket, cert.constData(), key.constData()) != AMQP_STATUS_OK)
@@ -304,6 +304,20 @@ BrokerError AmqpConnection::replyError(const amqp_rpc_reply_t &reply, const QStr
             m_broken = true;
         if (reply.library_error == AMQP_STATUS_TIMEOUT)
             return BrokerError::make(Kind::Timeout, prefix + QStringLiteral(": ") + why);
+        // TLS 1.3 finishes the handshake before the server has judged our certificate: a
+        // refused one shows up as a TLS error on the first read, i.e. during login.
+        if (what == QLatin1String("login") && m_endpoint.tls
+            && reply.library_error == AMQP_STATUS_SSL_ERROR)
+            return BrokerError::make(
+                Kind::TlsFailed,
+                prefix + QStringLiteral(": the broker ended the TLS session (%1)").arg(why),
+                m_endpoint.tlsSettings.certFile.isEmpty()
+                    ? QStringLiteral(
+                        "it may require a client certificate: set \"tls\".\"cert_file\" "
+                        "and \"key_file\"")
+                    : QStringLiteral("it does not accept the client certificate %1: is it "
+                                     "signed by a CA the broker trusts?")
+                          .arg(m_endpoint.tlsSettings.certFile));
         // Brokers that do not announce authentication_failure_close just drop the socket.
         if (what == QLatin1String("login") && reply.library_error == AMQP_STATUS_CONNECTION_CLOSED)
             return BrokerError::make(Kind::AuthenticationFailed,

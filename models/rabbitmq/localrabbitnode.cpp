@@ -200,7 +200,9 @@ QByteArray tlsConfig(const LocalRabbitNodeInfo &info, const LocalRabbitNode::Tls
     };
     out += "listeners.ssl.1 = 127.0.0.1:" + QByteArray::number(info.amqpsPort) + "\n";
     files("ssl_options.");
-    out += "ssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n";
+    out += tls.verifyClients ? "ssl_options.verify = verify_peer\n"
+                             : "ssl_options.verify = verify_none\n";
+    out += "ssl_options.fail_if_no_peer_cert = false\n";
     out += "management.ssl.ip = 127.0.0.1\nmanagement.ssl.port = "
         + QByteArray::number(info.managementTlsPort) + "\n";
     files("management.ssl.");

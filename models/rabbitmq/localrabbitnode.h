@@ -74,10 +74,12 @@ public:
     // ships them); takes effect at the next start().
     void setExtraPlugins(QStringList plugins) { m_extraPlugins = std::move(plugins); }
     // Also listen for AMQPS and management HTTPS (on two more loopback ports) with this
-    // server certificate; clients are not asked for certificates. Takes effect at start().
+    // server certificate. AMQPS clients that present a certificate must have one the CA
+    // signed when verifyClients is set; none is required. Takes effect at start().
     struct TlsFiles
     {
         QString caFile, certFile, keyFile; // PEM
+        bool verifyClients = false;
     };
     void setTls(TlsFiles files) { m_tls = std::move(files); }
 

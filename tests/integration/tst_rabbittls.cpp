@@ -32,6 +32,7 @@ private Q_SLOTS:
     void failuresSayWhatWentWrong_data();
     void failuresSayWhatWentWrong();
     void verificationOffConnectsWithAnyCa();
+    void clientCertificates();
     void managementOverHttps_data();
     void managementOverHttps();
     void veltrixctlChecksATlsProfile();
@@ -52,7 +53,7 @@ void TestRabbitTls::initTestCase()
     m_certs = TestCertificates::generate(m_dir.path(), &error);
     QVERIFY2(m_certs, qPrintable(error));
     m_node = std::make_unique<LocalRabbitNode>(m_dir.filePath(QStringLiteral("node")));
-    m_node->setTls({m_certs->caFile, m_certs->serverCertFile, m_certs->serverKeyFile});
+    m_node->setTls({m_certs->caFile, m_certs->serverCertFile, m_certs->serverKeyFile, true});
     const auto started = m_node->start(LocalRabbitNode::Lifetime::Attached);
     QVERIFY2(started, qPrintable(started.error().describe()));
     QVERIFY(started->amqpsPort != 0 && started->managementTlsPort != 0);
@@ -162,6 +163,39 @@ void TestRabbitTls::verificationOffConnectsWithAnyCa()
     QVERIFY(endpoint);
     auto opened = AmqpConnection::open(QStringLiteral("tls-rabbit"), endpoint.value(), 5s);
     QVERIFY2(opened, qPrintable(opened.error().describe()));
+}
+
+// The node verifies a client certificate when one is presented: ours (its key encrypted,
+// opened with the key passphrase) is taken; one from another CA is turned away, in words.
+void TestRabbitTls::clientCertificates()
+{
+    ClusterProfile p = profile(u"localhost"_qs, m_certs->caFile);
+    p.tls.certFile = m_certs->clientCertFile;
+    p.tls.keyFile = m_certs->clientKeyFile;
+    p.keyPassphrase = m_certs->clientKeyPassphrase;
+    auto opened = AmqpConnection::open(u"tls-rabbit"_qs, AmqpEndpoint::forProfile(p).value(), 5s);
+    QVERIFY2(opened, qPrintable(opened.error().describe()));
+
+    p.keyPassphrase = u"not-the-passphrase"_qs;
+    opened = AmqpConnection::open(u"tls-rabbit"_qs, AmqpEndpoint::forProfile(p).value(), 5s);
+    QVERIFY(!opened);
+    QCOMPARE(opened.error().kind, BrokerError::Kind::Configuration);
+    QVERIFY2(opened.error().describe().contains(u"cannot use the client certificate"_qs),
+             qPrintable(opened.error().describe()));
+    QVERIFY(!opened.error().describe().contains(u"not-the-passphrase"_qs));
+
+    p.tls.certFile = m_certs->strangerCertFile;
+    p.tls.keyFile = m_certs->strangerKeyFile;
+    p.keyPassphrase.clear();
+    QElapsedTimer clock;
+    clock.start();
+    opened = AmqpConnection::open(u"tls-rabbit"_qs, AmqpEndpoint::forProfile(p).value(), 5s);
+    QVERIFY(!opened);
+    QVERIFY(clock.elapsed() < FailFastMs);
+    qInfo("stranger: %s", qPrintable(opened.error().describe()));
+    QCOMPARE(opened.error().kind, BrokerError::Kind::TlsFailed);
+    QVERIFY2(opened.error().describe().contains(u"client certificate"_qs),
+             qPrintable(opened.error().describe()));
 }
 
 void TestRabbitTls::managementOverHttps_data()

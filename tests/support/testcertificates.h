@@ -14,6 +14,11 @@ struct TestCertificates
     QString serverCertFile;
     QString serverKeyFile;
     QString otherCaFile; // signed nothing we use
+    QString clientCertFile; // a client certificate the CA signed ...
+    QString clientKeyFile; // ... its key, encrypted with clientKeyPassphrase
+    QString clientKeyPassphrase;
+    QString strangerCertFile; // a client certificate the unrelated CA signed
+    QString strangerKeyFile; // unencrypted
 
     // Writes the files into `dir`; nullopt with the reason in *error when openssl fails.
     static std::optional<TestCertificates> generate(const QString &dir, QString *error);
