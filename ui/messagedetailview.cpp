@@ -529,8 +529,13 @@ void MessageDetailView::renderPayload()
                                    : QTextOption::WrapAtWordBoundaryOrAnywhere);
     m_payload->setPlainText(text);
 
-    m_payloadInfo->setText(QStringLiteral("%1, %2").arg(payloadKindName(m_kind),
-                                                        formatByteSize(m_message.payloadSize)));
+    // Said next to the payload: a "****" must never be mistaken for the data itself.
+    const QString masked = m_message.maskedFields > 0
+        ? QStringLiteral(" · %1 field(s) masked by the profile").arg(m_message.maskedFields)
+        : QString();
+    m_payloadInfo->setText(
+        QStringLiteral("%1, %2").arg(payloadKindName(m_kind), formatByteSize(m_message.payloadSize))
+        + masked);
     if (m_message.payloadTruncated()) {
         m_truncatedText->setText(
             QStringLiteral("Showing %1 of %2 (the browse's cap per message).")

@@ -3,10 +3,12 @@
 // (preview per partition, asks, commits). On read-only profiles both are greyed with the
 // reason, and pressing past the grey is refused by the core, changing nothing.
 #include "auditlogpage.h"
+#include "deadletter/payloadmasker.h"
 #include "dlqmessagesview.h"
 #include "groupdetailview.h"
 #include "items/auditlogmodel.h"
 #include "items/laghistory.h"
+#include "messagedetailview.h"
 #include "offsetresetdialog.h"
 #include "ops/offsetreset.h"
 #include "testkafka.h"
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void readOnlyOffsetResetIsGreyedAndRefused();
     void auditLogPageShowsEveryChangeNewestFirst();
     void auditTailSkipsBrokenLinesAndReadsTheEnd();
+    void detailSaysWhenFieldsAreMasked();
 
 private:
     void fill(int count);
@@ -268,6 +271,25 @@ void TestOpsViews::auditTailSkipsBrokenLinesAndReadsTheEnd()
     QCOMPARE(end->entries.last().record[u"n"_s].toInt(), 999);
     const auto missing = readAuditTail(m_dir.filePath(u"none.jsonl"_s));
     QVERIFY(missing && missing->entries.isEmpty());
+}
+
+void TestOpsViews::detailSaysWhenFieldsAreMasked()
+{
+    BrowsedMessage message;
+    message.id = u"m1"_s;
+    message.payload = R"({"user":"ann","password":"hunter2"})";
+    message.payloadSize = message.payload.size();
+    PayloadMasker({}).mask(message);
+    MessageDetailView detail;
+    detail.setMessage(message);
+    auto *info = detail.findChild<QLabel *>(u"payloadInfo"_s);
+    QVERIFY(info);
+    QVERIFY2(info->text().contains(u"1 field(s) masked by the profile"_s),
+             qPrintable(info->text()));
+    message.maskedFields = 0;
+    message.payload = R"({"user":"ann"})";
+    detail.setMessage(message);
+    QVERIFY(!info->text().contains(u"masked"_s));
 }
 
 QTEST_MAIN(TestOpsViews)
