@@ -1,7 +1,11 @@
 // veltrix-console: the GUI. Thin: parse the command line, load profiles, show the window.
 #include "core/profilefile.h"
 #include "mainwindow.h"
+#include "metrics/exportercli.h"
+#include "metrics/metricsendpoint.h"
+#include "redrive/auditlog.h"
 #include "screenshot.h"
+#include "session/exporterbridge.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -57,11 +61,31 @@ int main(int argc, char *argv[])
         QStringLiteral("Open the Retry tab on a queue (rabbitmq:<cluster>/<vhost>/<queue>) or a "
                        "Kafka consumer group (kafka:<cluster>/<group>)."),
         QStringLiteral("TARGET"));
+    const QCommandLineOption metricsOption(
+        QStringLiteral("metrics-listen"),
+        QStringLiteral("Serve this session's numbers on http://HOST:PORT/metrics for Prometheus "
+                       "(off by default), e.g. 127.0.0.1:9464."),
+        QStringLiteral("HOST:PORT"));
     parser.addOptions({profilesOption, screenshotOption, timeoutOption, afterOption, dlqOption,
-                       tabOption, retryOption});
+                       tabOption, retryOption, metricsOption});
+    addExporterFilterOptions(parser);
     parser.process(app);
 
     MainWindow window;
+    // The exposer: off unless asked for, fed by the window's own sessions.
+    std::unique_ptr<MetricsEndpoint> metricsEndpoint;
+    if (parser.isSet(metricsOption)) {
+        const ExporterOptions filters = exporterFilterOptions(parser);
+        auto metrics = std::make_shared<ExporterMetrics>(filters);
+        auto endpoint = MetricsEndpoint::listen(parser.value(metricsOption), metrics);
+        if (!filters.problem().isEmpty() || !endpoint) {
+            std::fprintf(stderr, "veltrix-console: %s\n",
+                         qPrintable(endpoint ? filters.problem() : endpoint.error().describe()));
+            return 2;
+        }
+        metricsEndpoint = std::move(endpoint).value();
+        new ExporterBridge(window.sessions(), metrics, AuditLog::defaultPath(), &window);
+    }
     const bool explicitProfiles = parser.isSet(profilesOption);
     const QString path
         = explicitProfiles ? parser.value(profilesOption) : ProfileFile::defaultPath();

@@ -32,6 +32,10 @@ int runPurge(const CtlContext &context, const QCommandLineParser &parser,
 int runOffsets(const CtlContext &context, const QCommandLineParser &parser,
                const QStringList &args);
 
+void addExporterOptions(QCommandLineParser &parser);
+// `exporter`: serves /metrics until SIGINT/SIGTERM.
+int runExporter(const CtlContext &context, const QCommandLineParser &parser);
+
 void addRetryOptions(QCommandLineParser &parser);
 // `retry get TARGET` and `retry set TARGET …`: args are what follows "retry".
 int runRetry(const CtlContext &context, const QCommandLineParser &parser, const QStringList &args);

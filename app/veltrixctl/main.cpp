@@ -31,6 +31,8 @@ int main(int argc, char *argv[])
                        "DeleteRecords); --dry-run counts\n"
                        "  offsets reset kafka:<cluster>/<group> --topic T --to earliest|latest|"
                        "offset:N|<ISO time>   move a stopped group's offsets; --dry-run previews\n"
+                       "  exporter   serve every selected cluster's lag, DLQs and probes on "
+                       "/metrics for Prometheus (--listen HOST:PORT), until Ctrl-C\n"
                        "  probe [SOURCE]   end-to-end latency probes, once; SOURCE is "
                        "kafka:<cluster>[/<topic>] or rabbitmq:<cluster>[/<vhost>] (default: "
                        "every selected cluster)\n"
@@ -43,7 +45,7 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addPositionalArgument(
         QStringLiteral("command"),
-        QStringLiteral("profiles | check | lag | dlq | offsets | probe | retry"));
+        QStringLiteral("profiles | check | lag | dlq | offsets | exporter | probe | retry"));
     CtlContext context;
     context.addOptions(parser);
     addLagOptions(parser);
@@ -53,6 +55,7 @@ int main(int argc, char *argv[])
     addRetryOptions(parser);
     addProfilesOptions(parser);
     addOpsOptions(parser);
+    addExporterOptions(parser);
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -79,6 +82,8 @@ int main(int argc, char *argv[])
         return runCheck(context, parser);
     if (command == QLatin1String("lag"))
         return runLag(context, parser);
+    if (command == QLatin1String("exporter"))
+        return runExporter(context, parser);
     printError(QStringLiteral("unknown command \"%1\"; try --help").arg(command));
     return ExitUsage;
 }

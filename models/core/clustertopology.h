@@ -51,6 +51,7 @@ struct ClusterTopology
     QString clusterName; // profile name
     ClusterKind kind = ClusterKind::Kafka;
     QDateTime fetchedAt;
+    qint64 fetchMs = 0; // how long the refresh took
 
     // Kafka
     QString clusterId;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QList>
+#include <QMetaType>
 #include <QString>
 
 #include <optional>
@@ -67,3 +68,5 @@ struct ProbeTick
 };
 
 } // namespace veltrix
+
+Q_DECLARE_METATYPE(veltrix::ProbeTick)

@@ -5,6 +5,7 @@
 #include "metrics/metricfeeder.h"
 #include "retry/retrypolicycache.h"
 
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <algorithm>
@@ -67,7 +68,10 @@ void ClusterSession::scanDlqs()
     // A cluster that is down would cost this thread a timeout per scan; the status bar
     // already says why, and the DLQ list keeps the last rows it had.
     if (m_connected) {
-        const DlqListing listing = m_dlqScanner->scan();
+        QElapsedTimer clock;
+        clock.start();
+        DlqListing listing = m_dlqScanner->scan();
+        listing.scanMs = clock.elapsed();
         if (m_metrics)
             feedDlqListing(*m_metrics, listing);
         Q_EMIT dlqListingAvailable(listing);
@@ -123,8 +127,11 @@ void ClusterSession::refresh()
 {
     if (!m_client)
         return;
+    QElapsedTimer clock;
+    clock.start();
     auto topology = m_client->fetchTopology();
     if (topology) {
+        topology.value().fetchMs = clock.elapsed();
         m_connected = true;
         m_consecutiveFailures = 0;
         m_connectedDetail = describeConnected(topology.value());

@@ -85,6 +85,8 @@ void MetricsSession::stepProbe()
     ProbeTick tick;
     const auto stepped = m_probe->step(StepBudget, true, tick);
     m_feeder->feed(tick, nowSeconds());
+    if (!tick.outcomes.isEmpty())
+        Q_EMIT probeOutcomes(m_profile.name, tick);
     if (!stepped) {
         m_probe.reset();
         reportProblem(u"probes: "_s + stepped.error().describe());

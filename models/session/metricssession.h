@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clusterprofile.h"
+#include "core/probeoutcome.h"
 
 #include <QObject>
 
@@ -41,6 +42,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // A probe or rates failure, in words; cleared (empty text) once it works again.
     void problemChanged(const QString &cluster, const QString &problem);
+    // Each probe step's outcomes (the exporter's histograms); only steps that resolved some.
+    void probeOutcomes(const QString &cluster, const veltrix::ProbeTick &tick);
 
 private:
     void stepProbe();

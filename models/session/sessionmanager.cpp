@@ -17,6 +17,7 @@ SessionManager::SessionManager(QObject *parent)
     qRegisterMetaType<ClusterTopology>();
     qRegisterMetaType<LagSnapshot>();
     qRegisterMetaType<DlqListing>();
+    qRegisterMetaType<ProbeTick>();
 }
 
 SessionManager::~SessionManager()
@@ -80,6 +81,8 @@ void SessionManager::startMetrics(Worker &worker, const ClusterProfile &profile)
     connect(worker.metricsThread, &QThread::finished, worker.metrics, &QObject::deleteLater);
     connect(worker.metrics, &MetricsSession::problemChanged, this,
             &SessionManager::metricsProblemChanged, Qt::QueuedConnection);
+    connect(worker.metrics, &MetricsSession::probeOutcomes, this,
+            &SessionManager::probeOutcomesAvailable, Qt::QueuedConnection);
     worker.metricsThread->start();
     QMetaObject::invokeMethod(worker.metrics, &MetricsSession::start, Qt::QueuedConnection);
 }

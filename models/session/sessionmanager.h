@@ -5,6 +5,7 @@
 #include "core/connectionstatus.h"
 #include "core/deadletterqueue.h"
 #include "core/lagsnapshot.h"
+#include "core/probeoutcome.h"
 
 #include <QObject>
 #include <QSet>
@@ -47,6 +48,7 @@ Q_SIGNALS:
     void allSessionsReported();
     // A cluster's probes or rates failing, in words; empty once they work again.
     void metricsProblemChanged(const QString &cluster, const QString &problem);
+    void probeOutcomesAvailable(const QString &cluster, const veltrix::ProbeTick &tick);
 
 private:
     struct Worker
