@@ -36,16 +36,22 @@ inline double msSince(const QElapsedTimer &clock)
     return double(clock.nsecsElapsed()) / 1e6;
 }
 
-// Resident set size of this process in MiB (VmRSS is in kB); -1 when unreadable.
-inline double rssMiB()
+// Resident set size of a process in MiB (VmRSS is in kB); -1 when unreadable.
+inline double rssMiBOf(const QString &pid)
 {
-    QFile status(QStringLiteral("/proc/self/status"));
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
     if (!status.open(QIODevice::ReadOnly))
         return -1;
     for (const QByteArray &line : status.readAll().split('\n'))
         if (line.startsWith("VmRSS:"))
             return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
     return -1;
+}
+
+// This process's resident set size in MiB.
+inline double rssMiB()
+{
+    return rssMiBOf(QStringLiteral("self"));
 }
 
 inline double median(QList<double> values)
