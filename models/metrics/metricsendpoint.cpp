@@ -26,7 +26,7 @@ MetricsEndpoint::listen(const QString &address, std::shared_ptr<ExporterMetrics>
         return BrokerError::make(
             BrokerError::Kind::Configuration,
             u"cannot listen on %1 for /metrics: %2"_s.arg(address, QString::fromUtf8(e.what())),
-            u"is the port in use? Pick another with --listen"_s);
+            u"is the port in use? Pick another port"_s);
     }
     endpoint->m_exposer->RegisterCollectable(endpoint->m_metrics);
     return endpoint;

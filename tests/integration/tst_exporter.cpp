@@ -16,8 +16,10 @@
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -64,6 +66,7 @@ private Q_SLOTS:
     void outageIsAMetricAndTheEndpointKeepsServing();
     void auditLogBecomesCounters();
     void busyPortIsAnErrorInWords();
+    void consoleServesMetricsWhenAsked();
 
 private:
     Scrape scrape();
@@ -297,6 +300,39 @@ void TestExporter::busyPortIsAnErrorInWords()
     QVERIFY2(second.error().describe().contains(u"cannot listen on"_s),
              qPrintable(second.error().describe()));
     QVERIFY(!MetricsEndpoint::listen(u"nonsense"_s, m_metrics));
+}
+
+// The console's exposer: the same metrics, from the window's own sessions.
+void TestExporter::consoleServesMetricsWhenAsked()
+{
+    const QString console = qEnvironmentVariable("VELTRIX_CONSOLE");
+    QVERIFY2(!console.isEmpty(), "VELTRIX_CONSOLE names the veltrix-console binary");
+    QTcpServer probe; // a free port, released for the console
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    const QString profiles = test::writeProfiles(m_dir.path(), {m_rabbit});
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    process.setProcessEnvironment(env);
+    process.start(console,
+                  {u"--profiles"_s, profiles, u"--metrics-listen"_s, u"127.0.0.1:%1"_s.arg(port)});
+    QVERIFY(process.waitForStarted());
+    const auto scrapeConsole = [&] {
+        QNetworkAccessManager network;
+        QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(port)));
+        request.setTransferTimeout(3000);
+        std::unique_ptr<QNetworkReply> reply(network.get(request));
+        QEventLoop loop;
+        connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        return parse(reply->readAll());
+    };
+    const QString up = key(u"veltrix_cluster_up"_s, {{u"cluster"_s, m_rabbit.name}});
+    QTRY_VERIFY_WITH_TIMEOUT(scrapeConsole().value(up, -1) == 1.0, 30000);
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
 }
 
 QTEST_GUILESS_MAIN(TestExporter)
