@@ -45,6 +45,19 @@ Scrape parse(const QByteArray &text)
     return out;
 }
 
+// GET /metrics on a loopback port, parsed; empty when nothing answered.
+Scrape scrapePort(int port)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(port)));
+    request.setTransferTimeout(5000);
+    std::unique_ptr<QNetworkReply> reply(network.get(request));
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    return reply->error() == QNetworkReply::NoError ? parse(reply->readAll()) : Scrape();
+}
+
 QString key(const QString &name, const QList<std::pair<QString, QString>> &labels)
 {
     QStringList parts;
@@ -136,14 +149,7 @@ void TestExporter::cleanupTestCase()
 
 Scrape TestExporter::scrape()
 {
-    QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(m_endpoint->port())));
-    request.setTransferTimeout(5000);
-    std::unique_ptr<QNetworkReply> reply(network.get(request));
-    QEventLoop loop;
-    connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    return reply->error() == QNetworkReply::NoError ? parse(reply->readAll()) : Scrape();
+    return scrapePort(m_endpoint->port());
 }
 
 void TestExporter::lagAndDlqMetricsMatchTheBrokers()
@@ -319,18 +325,8 @@ void TestExporter::consoleServesMetricsWhenAsked()
     process.start(console,
                   {u"--profiles"_s, profiles, u"--metrics-listen"_s, u"127.0.0.1:%1"_s.arg(port)});
     QVERIFY(process.waitForStarted());
-    const auto scrapeConsole = [&] {
-        QNetworkAccessManager network;
-        QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(port)));
-        request.setTransferTimeout(3000);
-        std::unique_ptr<QNetworkReply> reply(network.get(request));
-        QEventLoop loop;
-        connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        return parse(reply->readAll());
-    };
     const QString up = key(u"veltrix_cluster_up"_s, {{u"cluster"_s, m_rabbit.name}});
-    QTRY_VERIFY_WITH_TIMEOUT(scrapeConsole().value(up, -1) == 1.0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(scrapePort(port).value(up, -1) == 1.0, 30000);
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
 }
