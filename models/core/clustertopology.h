@@ -51,7 +51,6 @@ struct ClusterTopology
     QString clusterName; // profile name
     ClusterKind kind = ClusterKind::Kafka;
     QDateTime fetchedAt;
-    qint64 fetchMs = 0; // how long the refresh took
 
     // Kafka
     QString clusterId;
@@ -65,6 +64,8 @@ struct ClusterTopology
     QString serverVersion;
     QString rabbitClusterName;
     QList<RabbitVhostInfo> vhosts;
+
+    qint64 fetchMs = 0; // how long the refresh took
 };
 
 // The answer to "can I reach this cluster?" (veltrixctl check, status bar).

@@ -57,9 +57,9 @@ struct DlqListing
     QString clusterName;
     ClusterKind kind = ClusterKind::Kafka;
     QDateTime scannedAt;
-    qint64 scanMs = 0; // how long the scan took
     QList<DlqInfo> queues;
     QString error; // the scan failed: why, in words; queues then holds the last good list
+    qint64 scanMs = 0; // how long the scan took (last: positional initializers stay valid)
 };
 
 } // namespace veltrix
