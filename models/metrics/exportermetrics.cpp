@@ -194,7 +194,16 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
 {
     const std::lock_guard lock(m_mutex);
     std::vector<MetricFamily> out;
+    collectClusters(out);
+    collectLag(out);
+    collectDlqs(out);
+    collectProbes(out);
+    collectCounters(out);
+    return out;
+}
 
+void ExporterMetrics::collectClusters(std::vector<MetricFamily> &out) const
+{
     Family up("veltrix_cluster_up", "1 while the cluster answers the console, 0 while it does not",
               MetricType::Gauge);
     for (auto it = m_up.cbegin(); it != m_up.cend(); ++it)
@@ -214,7 +223,10 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
     duration.into(out);
     polls.into(out);
     errors.into(out);
+}
 
+void ExporterMetrics::collectLag(std::vector<MetricFamily> &out) const
+{
     Family lag("veltrix_kafka_consumergroup_lag_messages",
                "Records between a group's committed offset and the log end, per partition",
                MetricType::Gauge);
@@ -293,7 +305,10 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
     }
     for (Family *f : {&lag, &lagSeconds, &groupLag, &groupTime, &status, &earliest, &latest})
         f->into(out);
+}
 
+void ExporterMetrics::collectDlqs(std::vector<MetricFamily> &out) const
+{
     Family depth("veltrix_dlq_depth_messages", "Messages in a dead-letter queue or topic",
                  MetricType::Gauge);
     Family inflow("veltrix_dlq_inflow_messages_per_second",
@@ -315,7 +330,10 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
         }
     depth.into(out);
     inflow.into(out);
+}
 
+void ExporterMetrics::collectProbes(std::vector<MetricFamily> &out) const
+{
     Family latency("veltrix_probe_latency_seconds",
                    "End-to-end probe latency of the probes that came back in time",
                    MetricType::Histogram);
@@ -353,7 +371,10 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
     latency.into(out);
     availability.into(out);
     probes.into(out);
+}
 
+void ExporterMetrics::collectCounters(std::vector<MetricFamily> &out) const
+{
     Family redrives("veltrix_redrive_messages_total", "Dead letters redriven, by outcome",
                     MetricType::Counter);
     for (auto it = m_redrives.cbegin(); it != m_redrives.cend(); ++it)
@@ -366,7 +387,6 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
     for (auto it = m_retryChanges.cbegin(); it != m_retryChanges.cend(); ++it)
         changes.add({{"cluster", it.key()[0]}, {"kind", it.key()[1]}}, it.value());
     changes.into(out);
-    return out;
 }
 
 } // namespace veltrix

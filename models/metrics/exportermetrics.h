@@ -55,6 +55,12 @@ public:
     static const std::vector<double> &probeBuckets();
 
 private:
+    // Collect(), one area each; called with m_mutex held.
+    void collectClusters(std::vector<prometheus::MetricFamily> &out) const; // up, polls
+    void collectLag(std::vector<prometheus::MetricFamily> &out) const;
+    void collectDlqs(std::vector<prometheus::MetricFamily> &out) const;
+    void collectProbes(std::vector<prometheus::MetricFamily> &out) const;
+    void collectCounters(std::vector<prometheus::MetricFamily> &out) const; // redrives, retries
     bool groupWanted(const QString &group) const;
     bool topicWanted(const QString &topic) const;
 
