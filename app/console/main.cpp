@@ -1,5 +1,6 @@
 // veltrix-console: the GUI. Thin: parse the command line, load profiles, show the window.
 #include "core/profilefile.h"
+#include "core/tlslibrarylifetime.h"
 #include "mainwindow.h"
 #include "metrics/exportercli.h"
 #include "metrics/metricsendpoint.h"
@@ -18,6 +19,7 @@ using namespace veltrix;
 
 int main(int argc, char *argv[])
 {
+    veltrix::keepTlsLibraryUntilExit();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("veltrix"));
     QApplication::setApplicationDisplayName(QStringLiteral("Veltrix Console"));

@@ -1,6 +1,7 @@
 // veltrix-demo: the embedded default the console opens on. Thin: options in, the
 // DemoEnvironment runs everything, a status line every 10 s, a clean stop on
 // SIGINT/SIGTERM.
+#include "core/tlslibrarylifetime.h"
 #include "demo/demoenvironment.h"
 #include "demo/kafkabrokerprocess.h"
 #include "stopsignals.h"
@@ -28,6 +29,7 @@ void say(const QString &line)
 
 int main(int argc, char *argv[])
 {
+    veltrix::keepTlsLibraryUntilExit();
     // The demo's mock Kafka broker runs as a child of the demo, from this same binary.
     if (argc == 2 && qstrcmp(argv[1], "--kafka-broker") == 0)
         return KafkaBrokerProcess::runBroker();

@@ -1,13 +1,20 @@
 // veltrixctl: the console's capabilities for scripts and terminals. Thin: the
 // commands live beside this file and call the same models/ code as the GUI.
 #include "commands.h"
+#include "core/tlslibrarylifetime.h"
 
 #include <QCoreApplication>
+
+#include <cstdio>
 
 using namespace veltrix::ctl;
 
 int main(int argc, char *argv[])
 {
+    veltrix::keepTlsLibraryUntilExit();
+    // Line by line into a pipe: a script sees each result as it comes, and nothing printed
+    // is lost however the process ends (a signal, a sanitizer's exit skipping stdio's flush).
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("veltrix"));
     QCoreApplication::setApplicationVersion(QStringLiteral(VELTRIX_VERSION));

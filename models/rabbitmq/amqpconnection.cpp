@@ -1,6 +1,7 @@
 #include "amqpconnection.h"
 
 #include "amqptable.h"
+#include "core/tlslibrarylifetime.h"
 
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
@@ -214,6 +215,7 @@ Result<amqp_socket_t *> AmqpConnection::newSocket()
         return BrokerError::make(Kind::Other,
                                  QStringLiteral("%1: cannot create a socket").arg(m_clusterName));
     }
+    keepTlsLibraryUntilExit();
     amqp_socket_t *socket = amqp_ssl_socket_new(m_conn);
     if (!socket)
         return BrokerError::make(

@@ -1,6 +1,7 @@
 #include "managementclient.h"
 
 #include "amqpendpoint.h"
+#include "core/tlslibrarylifetime.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -152,8 +153,10 @@ Result<QJsonDocument> ManagementClient::send(const QByteArray &verb, const QStri
     const QByteArray credentials = (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64();
     request.setRawHeader("Authorization", "Basic " + credentials);
     request.setTransferTimeout(static_cast<int>(m_timeout.count()));
-    if (url.scheme() == QLatin1String("https"))
+    if (url.scheme() == QLatin1String("https")) {
+        keepTlsLibraryUntilExit();
         request.setSslConfiguration(sslConfiguration(m_tls, m_keyPassphrase));
+    }
     if (!body.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader,
                           QByteArrayLiteral("application/json"));
