@@ -41,25 +41,6 @@ QStringList splitList(const QString &text)
     return out;
 }
 
-QString propertiesText(const QMap<QString, QString> &properties)
-{
-    QStringList lines;
-    for (auto it = properties.cbegin(); it != properties.cend(); ++it)
-        lines << it.key() + u'=' + it.value();
-    return lines.join(u'\n');
-}
-
-QMap<QString, QString> propertiesOf(const QString &text)
-{
-    QMap<QString, QString> out;
-    for (const QString &line : text.split(u'\n', Qt::SkipEmptyParts)) {
-        const qsizetype eq = line.indexOf(u'=');
-        if (eq > 0)
-            out.insert(line.left(eq).trimmed(), line.mid(eq + 1).trimmed());
-    }
-    return out;
-}
-
 QString uniqueName(const QList<ClusterProfile> &profiles, const QString &wanted)
 {
     QString name = wanted;
@@ -285,7 +266,9 @@ void ProfilesDialog::showProfile(int row)
             i == m_kindForm->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored);
     m_kindForm->adjustSize();
     m_bootstrap->setText(p.bootstrap);
-    m_properties->setPlainText(propertiesText(p.properties));
+    m_properties->setPlainText(m_unreadProperties.contains(p.name)
+                                   ? m_unreadProperties.value(p.name).text
+                                   : writePropertiesText(p.properties));
     m_groups->setText(p.groups.join(u", "_s));
     m_amqp->setText(p.amqpUri);
     m_management->setText(p.managementUrl);
@@ -313,7 +296,23 @@ void ProfilesDialog::storeForm()
     p.readOnly = m_readOnly->isChecked();
     if (p.kind == ClusterKind::Kafka) {
         p.bootstrap = m_bootstrap->text().trimmed();
-        p.properties = propertiesOf(m_properties->toPlainText());
+        // A line the parser cannot read keeps the last good properties and says why; save()
+        // refuses while any profile has such a line.
+        const QString text = m_properties->toPlainText();
+        const PropertiesFileResult parsed = parsePropertiesText(text, {});
+        const bool hadProblem = m_unreadProperties.remove(oldName) > 0;
+        if (parsed.ok()) {
+            p.properties = parsed.properties;
+            if (hadProblem)
+                m_problem->clear();
+        } else {
+            ProfileError error = *parsed.error;
+            const QString where = u"%1: properties, line %2"_s.arg(p.name).arg(error.line);
+            error.line = 0;
+            const QString why = where + u": "_s + error.describe();
+            m_unreadProperties.insert(p.name, {text, why});
+            m_problem->setText(why);
+        }
         p.groups = splitList(m_groups->text());
     } else {
         p.amqpUri = m_amqp->text().trimmed();
@@ -416,6 +415,7 @@ void ProfilesDialog::removeCurrent()
     if (m_current < 0)
         return;
     m_typedPasswords.remove(m_profiles[m_current].name);
+    m_unreadProperties.remove(m_profiles[m_current].name);
     m_profiles.removeAt(m_current);
     m_current = std::min(m_current, int(m_profiles.size()) - 1);
     refreshList();
@@ -430,6 +430,8 @@ QList<ClusterProfile> ProfilesDialog::profiles() const
 QString ProfilesDialog::save()
 {
     storeForm();
+    if (!m_unreadProperties.isEmpty())
+        return m_unreadProperties.first().why;
     // A password in the URI or the properties would be written as it stands.
     for (const ClusterProfile &p : std::as_const(m_profiles)) {
         const bool inUri = p.kind == ClusterKind::RabbitMq && !QUrl(p.amqpUri).password().isEmpty();

@@ -41,6 +41,7 @@ public:
     QListWidget *list() const { return m_list; }
     QLineEdit *nameEdit() const { return m_name; }
     QLineEdit *bootstrapEdit() const { return m_bootstrap; }
+    QPlainTextEdit *propertiesEdit() const { return m_properties; }
     QLineEdit *amqpEdit() const { return m_amqp; }
     QCheckBox *verifyBox() const { return m_verify; }
     QLabel *verifyWarning() const { return m_verifyWarning; }
@@ -62,6 +63,13 @@ private:
 
     QList<ClusterProfile> m_profiles;
     QMap<QString, QString> m_typedPasswords; // profile name → typed here, for the keychain
+    struct UnreadProperties
+    {
+        QString text; // as typed, shown again when the profile is selected
+        QString why;
+    };
+    QMap<QString, UnreadProperties> m_unreadProperties; // profile name → properties text it
+                                                        // cannot read yet
     QString m_path;
     int m_current = -1;
     bool m_showing = false;

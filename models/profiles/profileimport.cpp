@@ -40,8 +40,10 @@ bool endsWithOddBackslashes(const QString &text)
 QList<LogicalLine> logicalLines(const QString &text)
 {
     QList<LogicalLine> out;
+    // Not a regular expression: PCRE gives up on text holding a lone surrogate (a \uDxxx
+    // escape, read and shown again in the profile dialog) and the lines would run together.
     const QStringList physical
-        = QString(text).replace(u"\r\n"_s, u"\n"_s).split(QRegularExpression(u"[\r\n]"_s));
+        = QString(text).replace(u"\r\n"_s, u"\n"_s).replace(u'\r', u'\n').split(u'\n');
     for (qsizetype i = 0; i < physical.size(); ++i) {
         QString line = physical[i];
         const int start = int(i) + 1;
@@ -100,6 +102,46 @@ std::optional<QString> unescape(QStringView text)
     return out;
 }
 
+// The inverse of unescape() for one key or value: only what the parser would otherwise
+// read differently is escaped, so ordinary properties stay readable.
+QString escapeProperty(const QString &text, bool isKey)
+{
+    QString out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        const bool edge = i == 0 || i == text.size() - 1; // the parser trims both ends
+        switch (c.unicode()) {
+        case '\\':
+            out += u"\\\\"_s;
+            continue;
+        case '\t':
+            out += u"\\t"_s;
+            continue;
+        case '\n':
+            out += u"\\n"_s;
+            continue;
+        case '\r':
+            out += u"\\r"_s;
+            continue;
+        case '\f':
+            out += u"\\f"_s;
+            continue;
+        default:
+            break;
+        }
+        const bool separator = isKey && (c == u'=' || c == u':' || c.isSpace());
+        const bool comment = isKey && i == 0 && (c == u'#' || c == u'!');
+        if (c.unicode() < 0x20 || (c.isSpace() && edge) || (c.isSpace() && isKey))
+            out += u"\\u%1"_s.arg(uint(c.unicode()), 4, 16, QLatin1Char('0'));
+        else if (separator || comment)
+            out += u'\\' + c;
+        else
+            out += c;
+    }
+    return out;
+}
+
 // Java's login module line: org.apache...PlainLoginModule required username="u" password="p";
 QString jaasOption(const QString &jaas, const QString &option)
 {
@@ -132,25 +174,10 @@ QString librdkafkaRejects(const QString &key, const QString &value)
 
 } // namespace
 
-PropertiesFileResult parsePropertiesFile(const QByteArray &text, const QString &fileName)
+PropertiesFileResult parsePropertiesText(const QString &text, const QString &fileName)
 {
     PropertiesFileResult result;
-    if (text.size() > MaxPropertiesFile) {
-        result.error
-            = fileError(fileName, 0, {}, u"larger than 1 MiB; not a client properties file"_s);
-        return result;
-    }
-    if (text.contains('\0')) {
-        result.error = fileError(fileName, 0, {}, u"binary data, not a client properties file"_s);
-        return result;
-    }
-    QStringDecoder utf8(QStringDecoder::Utf8);
-    const QString decoded = utf8.decode(text);
-    if (utf8.hasError()) {
-        result.error = fileError(fileName, 0, {}, u"not UTF-8 text"_s);
-        return result;
-    }
-    for (const LogicalLine &line : logicalLines(decoded)) {
+    for (const LogicalLine &line : logicalLines(text)) {
         // The key ends at the first unescaped '=', ':' or blank.
         qsizetype end = 0;
         while (end < line.text.size()) {
@@ -186,7 +213,37 @@ PropertiesFileResult parsePropertiesFile(const QByteArray &text, const QString &
         }
         result.properties.insert(*key, *val);
     }
-    if (result.properties.isEmpty())
+    return result;
+}
+
+QString writePropertiesText(const QMap<QString, QString> &properties)
+{
+    QStringList lines;
+    for (auto it = properties.cbegin(); it != properties.cend(); ++it)
+        lines << escapeProperty(it.key(), true) + u'=' + escapeProperty(it.value(), false);
+    return lines.join(u'\n');
+}
+
+PropertiesFileResult parsePropertiesFile(const QByteArray &text, const QString &fileName)
+{
+    PropertiesFileResult result;
+    if (text.size() > MaxPropertiesFile) {
+        result.error
+            = fileError(fileName, 0, {}, u"larger than 1 MiB; not a client properties file"_s);
+        return result;
+    }
+    if (text.contains('\0')) {
+        result.error = fileError(fileName, 0, {}, u"binary data, not a client properties file"_s);
+        return result;
+    }
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString decoded = utf8.decode(text);
+    if (utf8.hasError()) {
+        result.error = fileError(fileName, 0, {}, u"not UTF-8 text"_s);
+        return result;
+    }
+    result = parsePropertiesText(decoded, fileName);
+    if (result.ok() && result.properties.isEmpty())
         result.error = fileError(fileName, 0, {}, u"no properties in the file"_s);
     return result;
 }

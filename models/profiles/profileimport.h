@@ -24,6 +24,11 @@ struct PropertiesFileResult
 // a trailing backslash continues a line, \t \n \uXXXX escapes. kcat's config files are the
 // plain subset of it.
 PropertiesFileResult parsePropertiesFile(const QByteArray &text, const QString &fileName);
+// The same syntax on text already decoded (the profile dialog's properties box); no
+// properties at all is fine here.
+PropertiesFileResult parsePropertiesText(const QString &text, const QString &fileName);
+// Properties as text parsePropertiesText reads back as the same map.
+QString writePropertiesText(const QMap<QString, QString> &properties);
 
 // Profiles made from what operators already have. The secrets in them never reach the
 // profile: they come back separately for the keychain (or the operator's environment).

@@ -1,5 +1,6 @@
 // Client .properties and kcat config files are user input: no byte sequence may crash the
-// parser or the Kafka import, and every refusal names the file.
+// parser or the Kafka import, every refusal names the file, and what is read is written
+// back as text that reads the same.
 #include "profiles/profileimport.h"
 
 #include <cstdint>
@@ -17,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             std::abort();
         return 0;
     }
+    // The profile dialog shows properties as text and reads them back: nothing may change.
+    const veltrix::PropertiesFileResult again = veltrix::parsePropertiesText(
+        veltrix::writePropertiesText(parsed.properties), u"fuzz.properties"_s);
+    if (!again.ok() || again.properties != parsed.properties)
+        std::abort();
     const auto imported
         = veltrix::importKafkaProperties(parsed.properties, u"fuzzed"_s, u"fuzz.properties"_s);
     if (const auto *error = std::get_if<veltrix::ProfileError>(&imported)) {

@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void passwordInTheUriIsRefused();
     void invalidFieldIsNamed();
     void verificationOffShowsAWarning();
+    void propertiesUseTheClientFileSyntax();
 
 private:
     QTemporaryDir m_home;
@@ -153,6 +155,48 @@ void TestProfilesDialog::verificationOffShowsAWarning()
     QVERIFY(dialog.verifyWarning()->text().contains(u"Verification is OFF"_s));
     QVERIFY(dialog.save().isEmpty());
     QVERIFY(!ProfileFile::load(dialog.path()).clusters.first().tls.verify);
+}
+
+// The properties box reads what a client .properties file holds (comments, ':' separators,
+// escapes) and shows it back the same way; a line it cannot read blocks the save with the
+// line, and is not silently dropped.
+void TestProfilesDialog::propertiesUseTheClientFileSyntax()
+{
+    ProfilesDialog dialog({}, m_home.filePath(u"properties/profiles.json"_s));
+    dialog.addProfile(ClusterKind::Kafka);
+    dialog.propertiesEdit()->setPlainText(u"# tuned for the incident\n"
+                                          "client.id: ops-console\n"
+                                          "topic.blacklist=^_.*\\\\..*\n"
+                                          "=orphan value\n"_s);
+    QString why = dialog.save();
+    QVERIFY2(why.contains(u"line 4"_s) && why.contains(u"needs a name"_s), qPrintable(why));
+    QCOMPARE(dialog.problemLabel()->text(), why);
+    QVERIFY(!QFile::exists(dialog.path()));
+
+    // Away and back: the text as typed is still there to be mended.
+    dialog.addProfile(ClusterKind::Kafka);
+    dialog.select(0);
+    QVERIFY(dialog.propertiesEdit()->toPlainText().contains(u"=orphan value"_s));
+
+    QString text = dialog.propertiesEdit()->toPlainText();
+    text.replace(u"=orphan value"_s, u"socket.keepalive.enable = true"_s);
+    dialog.propertiesEdit()->setPlainText(text);
+    QVERIFY(dialog.problemLabel()->text().isEmpty());
+    why = dialog.save();
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    const ProfileFileResult back = ProfileFile::load(dialog.path());
+    QVERIFY(back.ok());
+    const QMap<QString, QString> expected {{u"client.id"_s, u"ops-console"_s},
+                                           {u"topic.blacklist"_s, u"^_.*\\..*"_s},
+                                           {u"socket.keepalive.enable"_s, u"true"_s}};
+    QCOMPARE(back.clusters.first().properties, expected);
+
+    // Shown again, the backslash is escaped so that saving unchanged keeps it.
+    dialog.select(1);
+    dialog.select(0);
+    QVERIFY(dialog.propertiesEdit()->toPlainText().contains(u"topic.blacklist=^_.*\\\\..*"_s));
+    QVERIFY(dialog.save().isEmpty());
+    QCOMPARE(ProfileFile::load(dialog.path()).clusters.first().properties, expected);
 }
 
 QTEST_MAIN(TestProfilesDialog)

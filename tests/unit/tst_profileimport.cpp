@@ -22,6 +22,7 @@ class TestProfileImport : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void propertiesSyntax();
+    void propertiesTextRoundTrip();
     void malformedProperties_data();
     void malformedProperties();
     void javaClientFile();
@@ -56,6 +57,28 @@ void TestProfileImport::propertiesSyntax()
     QVERIFY(result.properties.contains(u"f"_s));
     QCOMPARE(result.properties.value(u"f"_s), QString());
     QCOMPARE(result.properties.value(u"g"_s), u"ends in backslash"_s);
+}
+
+// What the profile dialog shows is read back unchanged, awkward keys and values included.
+void TestProfileImport::propertiesTextRoundTrip()
+{
+    const QMap<QString, QString> properties {{u"plain"_s, u"value"_s},
+                                             {u"regex"_s, u"^_.*\\..*$"_s},
+                                             {u"key=with:separators and space"_s, u"v"_s},
+                                             {u"#not-a-comment"_s, u"!not either"_s},
+                                             {u"spaces"_s, u"  leading and trailing  "_s},
+                                             {u"controls"_s, u"tab\tnew\nline\rret\u0001"_s},
+                                             {u"ends"_s, u"with a backslash\\"_s},
+                                             {u"empty"_s, QString()},
+                                             {u"unicode"_s, u"grüße \u00a0nbsp"_s}};
+    const QString text = writePropertiesText(properties);
+    QVERIFY(text.contains(u"plain=value\n"_s)); // ordinary lines stay readable
+    const PropertiesFileResult back = parsePropertiesText(text, u"dialog"_s);
+    QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error->describe()));
+    QCOMPARE(back.properties, properties);
+    // Empty text is no properties, not an error (a file with none still is one).
+    QVERIFY(parsePropertiesText(u"# only a comment\n"_s, u"dialog"_s).ok());
+    QVERIFY(!parsePropertiesFile("# only a comment\n", u"f"_s).ok());
 }
 
 void TestProfileImport::malformedProperties_data()
