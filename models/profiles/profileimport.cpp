@@ -8,6 +8,10 @@
 #include <QStringDecoder>
 #include <QUrl>
 
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
 namespace veltrix {
 
 using namespace Qt::StringLiterals;
@@ -106,35 +110,23 @@ std::optional<QString> unescape(QStringView text)
 // read differently is escaped, so ordinary properties stay readable.
 QString escapeProperty(const QString &text, bool isKey)
 {
+    static constexpr std::pair<char16_t, char16_t> letterEscapes[]
+        = {{u'\\', u'\\'}, {u'\t', u't'}, {u'\n', u'n'}, {u'\r', u'r'}, {u'\f', u'f'}};
     QString out;
     out.reserve(text.size());
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text[i];
-        const bool edge = i == 0 || i == text.size() - 1; // the parser trims both ends
-        switch (c.unicode()) {
-        case '\\':
-            out += u"\\\\"_s;
-            continue;
-        case '\t':
-            out += u"\\t"_s;
-            continue;
-        case '\n':
-            out += u"\\n"_s;
-            continue;
-        case '\r':
-            out += u"\\r"_s;
-            continue;
-        case '\f':
-            out += u"\\f"_s;
-            continue;
-        default:
-            break;
-        }
-        const bool separator = isKey && (c == u'=' || c == u':' || c.isSpace());
-        const bool comment = isKey && i == 0 && (c == u'#' || c == u'!');
-        if (c.unicode() < 0x20 || (c.isSpace() && edge) || (c.isSpace() && isKey))
+        const auto *letter = std::find_if(std::begin(letterEscapes), std::end(letterEscapes),
+                                          [c](const auto &e) { return e.first == c.unicode(); });
+        // A blank ends a key; the parser trims a value's ends.
+        const bool blankLost = c.isSpace() && (isKey || i == 0 || i == text.size() - 1);
+        const bool endsKeyOrComments
+            = isKey && (c == u'=' || c == u':' || (i == 0 && (c == u'#' || c == u'!')));
+        if (letter != std::end(letterEscapes))
+            out += u'\\' + QChar(letter->second);
+        else if (c.unicode() < 0x20 || blankLost)
             out += u"\\u%1"_s.arg(uint(c.unicode()), 4, 16, QLatin1Char('0'));
-        else if (separator || comment)
+        else if (endsKeyOrComments)
             out += u'\\' + c;
         else
             out += c;
