@@ -1,8 +1,9 @@
 #include "auditfollower.h"
 
+#include "auditreader.h"
+
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
 
 namespace veltrix {
 
@@ -13,10 +14,9 @@ AuditFollower::AuditFollower(QString path)
 
 QList<QJsonObject> AuditFollower::readNew()
 {
-    QList<QJsonObject> out;
     QFile file(m_path);
     if (!file.open(QIODevice::ReadOnly))
-        return out;
+        return {};
     if (file.size() < m_offset) { // replaced or truncated: start over at its beginning
         m_offset = 0;
         m_partial.clear();
@@ -27,12 +27,7 @@ QList<QJsonObject> AuditFollower::readNew()
     const qsizetype end = bytes.lastIndexOf('\n');
     m_partial = bytes.mid(end + 1);
     bytes.truncate(end + 1);
-    for (const QByteArray &line : bytes.split('\n')) {
-        const QJsonDocument document = QJsonDocument::fromJson(line);
-        if (document.isObject())
-            out << document.object();
-    }
-    return out;
+    return parseAuditLines(bytes);
 }
 
 } // namespace veltrix

@@ -28,6 +28,21 @@ QString subjectOf(const QJsonObject &record)
 
 } // namespace
 
+QList<QJsonObject> parseAuditLines(const QByteArray &lines, int *unreadable)
+{
+    QList<QJsonObject> out;
+    for (const QByteArray &line : lines.split('\n')) {
+        if (line.trimmed().isEmpty())
+            continue;
+        const QJsonDocument document = QJsonDocument::fromJson(line);
+        if (document.isObject())
+            out << document.object();
+        else if (unreadable)
+            ++*unreadable;
+    }
+    return out;
+}
+
 Result<AuditTail> readAuditTail(const QString &path, qint64 maxBytes)
 {
     AuditTail tail;
@@ -46,15 +61,7 @@ Result<AuditTail> readAuditTail(const QString &path, qint64 maxBytes)
     QByteArray bytes = file.read(maxBytes);
     if (tail.truncated) // the first line is cut: start at the next whole one
         bytes = bytes.mid(bytes.indexOf('\n') + 1);
-    for (const QByteArray &line : bytes.split('\n')) {
-        if (line.trimmed().isEmpty())
-            continue;
-        const QJsonDocument document = QJsonDocument::fromJson(line);
-        if (!document.isObject()) {
-            ++tail.unreadableLines;
-            continue;
-        }
-        const QJsonObject record = document.object();
+    for (const QJsonObject &record : parseAuditLines(bytes, &tail.unreadableLines)) {
         AuditEntry entry;
         entry.time = QDateTime::fromString(record.value(u"time"_s).toString(), Qt::ISODateWithMs);
         entry.user = record.value(u"user"_s).toString();

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -27,6 +28,10 @@ struct AuditTail
     int unreadableLines = 0; // not JSON objects (a torn last line, an edit by hand)
     bool truncated = false; // older lines exist before the part read
 };
+
+// The JSON objects among audit log lines; blank lines are skipped, anything else is counted
+// in *unreadable.
+QList<QJsonObject> parseAuditLines(const QByteArray &lines, int *unreadable = nullptr);
 
 // Reads the newest part of an audit log (at most maxBytes from its end): a log that grew
 // for years still opens at once. A missing log is an empty one.
