@@ -16,6 +16,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace veltrix {
 
@@ -46,6 +47,34 @@ private:
     std::set<qint64> m_moved;
 };
 
+// The message ids most recently acknowledged on the DLQ: an ack has no confirm, so the
+// last ones sent before a fault may be lost and their messages come back although the
+// destination holds them. Two generations bound the memory on long runs; only the newest
+// acks can be lost.
+class RecentAcks
+{
+public:
+    explicit RecentAcks(qsizetype generation)
+        : m_generation(generation)
+    { }
+    void add(const QString &id)
+    {
+        if (m_current.size() >= m_generation)
+            m_previous = std::exchange(m_current, {});
+        m_current.insert(id);
+    }
+    QSet<QString> take()
+    {
+        QSet<QString> all = std::exchange(m_previous, {});
+        all.unite(std::exchange(m_current, {}));
+        return all;
+    }
+
+private:
+    qsizetype m_generation;
+    QSet<QString> m_current, m_previous;
+};
+
 struct InFlight
 {
     quint64 dlqTag = 0;
@@ -56,6 +85,7 @@ struct InFlight
     QString exchange, routingKey, messageId;
     QByteArray body;
     QString returnedBecause; // set when the broker returned it
+    bool againAfterFault = false; // a copy of a message already counted as moved
 };
 
 // Whether a failed call is worth a reconnect: the connection dropped or timed out, or the
@@ -101,7 +131,7 @@ private:
     Result<bool> pass(); // until done, cancelled or a fault
     Result<bool> take(AmqpMessage message);
     Result<bool> publish(const AmqpMessage &message, const BrowsedMessage &browsed,
-                         const RedriveTarget &target);
+                         const RedriveTarget &target, bool againAfterFault = false);
     Result<bool> settle();
     Result<bool> ackDlqCopies(const QList<quint64> &tags);
     Result<bool> drainInFlight(std::chrono::milliseconds timeout);
@@ -143,6 +173,8 @@ private:
     std::map<quint64, InFlight> m_inFlight; // by publish sequence
     std::set<quint64> m_held; // DLQ delivery tags left unacknowledged until the end
     QSet<QString> m_leftBehind; // ids decided "stays", so a redelivery is not counted twice
+    RecentAcks m_recentAcks {std::max<qsizetype>(4 * m_request.window, 4096)};
+    QSet<QString> m_mayComeBack; // ids acked just before a connection failed
     QueuePositions m_positions;
     bool m_selectionDone = false; // the limit is reached
     bool m_everConnected = false;
@@ -202,6 +234,7 @@ void RabbitRedriver::run()
         m_report.republished += qint64(m_inFlight.size());
         m_inFlight.clear();
         m_held.clear();
+        m_mayComeBack.unite(m_recentAcks.take());
         disconnect();
         // A broker that never answered is an error to report now, not to wait out.
         if (!m_everConnected || !isTransient(finished.error(), closeCode, inFault))
@@ -353,6 +386,15 @@ Result<bool> RabbitRedriver::pass()
 
 Result<bool> RabbitRedriver::take(AmqpMessage message)
 {
+    const QString &messageId = message.properties.messageId;
+    if (message.redelivered && !messageId.isEmpty() && m_mayComeBack.remove(messageId)) {
+        // Moved already, but its ack was lost with the connection. Published again rather
+        // than dropped (a different message may share the id: never lose one), not counted
+        // twice, and holding no queue position (it was at the destination before).
+        const BrowsedMessage copy = browsedFromAmqp(message, -1, WholePayload, m_quorum);
+        if (const auto target = m_run.targetFor(copy))
+            return publish(message, copy, *target, true);
+    }
     const qint64 position = m_positions.next();
     const BrowsedMessage browsed = browsedFromAmqp(message, position, WholePayload, m_quorum);
     if (m_leftBehind.contains(browsed.id) || lookedAtAll()) {
@@ -399,7 +441,7 @@ Result<bool> RabbitRedriver::take(AmqpMessage message)
 }
 
 Result<bool> RabbitRedriver::publish(const AmqpMessage &message, const BrowsedMessage &browsed,
-                                     const RedriveTarget &target)
+                                     const RedriveTarget &target, bool againAfterFault)
 {
     AmqpMessageProperties properties = message.properties;
     QByteArray body = message.body;
@@ -423,7 +465,8 @@ Result<bool> RabbitRedriver::publish(const AmqpMessage &message, const BrowsedMe
                                  target.routingKey,
                                  properties.messageId,
                                  body,
-                                 {}});
+                                 {},
+                                 againAfterFault});
     return true;
 }
 
@@ -449,8 +492,18 @@ Result<bool> RabbitRedriver::settle()
         m_inFlight.erase(found);
         if (settled.acked && flight.returnedBecause.isEmpty()) {
             confirmedTags.append(flight.dlqTag);
+            if (!flight.messageId.isEmpty()) // a position can't tell a copy: no message id
+                m_recentAcks.add(flight.messageId);
+            if (flight.againAfterFault) {
+                ++m_report.republished;
+                continue;
+            }
             m_positions.markMoved(flight.position);
             m_report.addItem({RedriveItem::Outcome::Moved, flight.id, flight.target, {}});
+            continue;
+        }
+        if (flight.againAfterFault) { // the first copy arrived; this one stays in the DLQ
+            hold(flight.dlqTag);
             continue;
         }
         hold(flight.dlqTag);

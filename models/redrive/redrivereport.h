@@ -71,8 +71,9 @@ struct RedriveReport
     QMap<QString, qint64> failedByReason;
     QList<RedriveItem> items; // every selected message, in the order they were handled
     int reconnects = 0;
-    // Published again after a fault because their first publish was never confirmed: the
-    // destination may hold each of these twice (bounded by the in-flight window).
+    // Published again after a fault because their first publish was never confirmed, or
+    // because the DLQ's ack of a moved one was lost with the connection and the broker
+    // gave it back: the destination may hold each of these twice (bounded by the window).
     qint64 republished = 0;
     // Kafka: the progress group and the offsets it committed, per partition.
     QString progressGroup;
