@@ -195,7 +195,8 @@ std::vector<MetricFamily> ExporterMetrics::Collect() const
     const std::lock_guard lock(m_mutex);
     std::vector<MetricFamily> out;
     collectClusters(out);
-    collectLag(out);
+    collectGroupLag(out);
+    collectPartitionOffsets(out);
     collectDlqs(out);
     collectProbes(out);
     collectCounters(out);
@@ -225,7 +226,7 @@ void ExporterMetrics::collectClusters(std::vector<MetricFamily> &out) const
     errors.into(out);
 }
 
-void ExporterMetrics::collectLag(std::vector<MetricFamily> &out) const
+void ExporterMetrics::collectGroupLag(std::vector<MetricFamily> &out) const
 {
     Family lag("veltrix_kafka_consumergroup_lag_messages",
                "Records between a group's committed offset and the log end, per partition",
@@ -241,10 +242,6 @@ void ExporterMetrics::collectLag(std::vector<MetricFamily> &out) const
         "veltrix_kafka_consumergroup_status",
         "1 for the group's current verdict (OK, WARN, STALL, STOP, ...), 0 for the others",
         MetricType::Gauge);
-    Family earliest("veltrix_kafka_partition_earliest_offset", "Log-start offset",
-                    MetricType::Gauge);
-    Family latest("veltrix_kafka_partition_latest_offset", "Log-end offset (high watermark)",
-                  MetricType::Gauge);
     static const QList<LagVerdict> verdicts
         = {LagVerdict::NoOffset, LagVerdict::Ok,   LagVerdict::Pending, LagVerdict::Warn,
            LagVerdict::Stall,    LagVerdict::Stop, LagVerdict::Rewind,  LagVerdict::OutOfRange};
@@ -263,19 +260,14 @@ void ExporterMetrics::collectLag(std::vector<MetricFamily> &out) const
                     maxSeconds = std::max(maxSeconds.value_or(0), *p.timeLagSeconds);
                 if (!m_options.partitionSeries)
                     continue;
-                const QString partition = QString::number(p.partition);
+                const auto labels = {std::pair<const char *, QString> {"cluster", cluster},
+                                     {"group", group.group},
+                                     {"topic", p.topic},
+                                     {"partition", QString::number(p.partition)}};
                 if (p.lag)
-                    lag.add({{"cluster", cluster},
-                             {"group", group.group},
-                             {"topic", p.topic},
-                             {"partition", partition}},
-                            double(*p.lag));
+                    lag.add(labels, double(*p.lag));
                 if (p.timeLagSeconds)
-                    lagSeconds.add({{"cluster", cluster},
-                                    {"group", group.group},
-                                    {"topic", p.topic},
-                                    {"partition", partition}},
-                                   *p.timeLagSeconds);
+                    lagSeconds.add(labels, *p.timeLagSeconds);
             }
             groupLag.add({{"cluster", cluster}, {"group", group.group}}, double(total));
             if (maxSeconds)
@@ -285,26 +277,35 @@ void ExporterMetrics::collectLag(std::vector<MetricFamily> &out) const
                     {{"cluster", cluster}, {"group", group.group}, {"status", lagVerdictName(v)}},
                     v == group.verdict ? 1 : 0);
         }
-        if (!m_options.partitionSeries)
-            continue;
-        for (const TopicOffsets &topic : snapshot.topics) {
-            if (topic.internal || !topicWanted(topic.name))
-                continue;
-            for (const TopicPartitionOffsets &p : topic.partitions) {
-                const QString partition = QString::number(p.partition);
-                if (p.startOffset >= 0)
-                    earliest.add(
-                        {{"cluster", cluster}, {"topic", topic.name}, {"partition", partition}},
-                        double(p.startOffset));
-                if (p.endOffset >= 0)
-                    latest.add(
-                        {{"cluster", cluster}, {"topic", topic.name}, {"partition", partition}},
-                        double(p.endOffset));
-            }
-        }
     }
-    for (Family *f : {&lag, &lagSeconds, &groupLag, &groupTime, &status, &earliest, &latest})
+    for (Family *f : {&lag, &lagSeconds, &groupLag, &groupTime, &status})
         f->into(out);
+}
+
+void ExporterMetrics::collectPartitionOffsets(std::vector<MetricFamily> &out) const
+{
+    Family earliest("veltrix_kafka_partition_earliest_offset", "Log-start offset",
+                    MetricType::Gauge);
+    Family latest("veltrix_kafka_partition_latest_offset", "Log-end offset (high watermark)",
+                  MetricType::Gauge);
+    if (m_options.partitionSeries)
+        for (const LagSnapshot &snapshot : m_lag)
+            for (const TopicOffsets &topic : snapshot.topics) {
+                if (topic.internal || !topicWanted(topic.name))
+                    continue;
+                for (const TopicPartitionOffsets &p : topic.partitions) {
+                    const auto labels
+                        = {std::pair<const char *, QString> {"cluster", snapshot.cluster},
+                           {"topic", topic.name},
+                           {"partition", QString::number(p.partition)}};
+                    if (p.startOffset >= 0)
+                        earliest.add(labels, double(p.startOffset));
+                    if (p.endOffset >= 0)
+                        latest.add(labels, double(p.endOffset));
+                }
+            }
+    earliest.into(out);
+    latest.into(out);
 }
 
 void ExporterMetrics::collectDlqs(std::vector<MetricFamily> &out) const

@@ -57,7 +57,8 @@ public:
 private:
     // Collect(), one area each; called with m_mutex held.
     void collectClusters(std::vector<prometheus::MetricFamily> &out) const; // up, polls
-    void collectLag(std::vector<prometheus::MetricFamily> &out) const;
+    void collectGroupLag(std::vector<prometheus::MetricFamily> &out) const;
+    void collectPartitionOffsets(std::vector<prometheus::MetricFamily> &out) const;
     void collectDlqs(std::vector<prometheus::MetricFamily> &out) const;
     void collectProbes(std::vector<prometheus::MetricFamily> &out) const;
     void collectCounters(std::vector<prometheus::MetricFamily> &out) const; // redrives, retries

@@ -172,6 +172,10 @@ void TestProfilesDialog::propertiesUseTheClientFileSyntax()
     QVERIFY2(why.contains(u"line 4"_s) && why.contains(u"needs a name"_s), qPrintable(why));
     QCOMPARE(dialog.problemLabel()->text(), why);
     QVERIFY(!QFile::exists(dialog.path()));
+    if (const QString shots = qEnvironmentVariable("VELTRIX_SHOTS"); !shots.isEmpty()) {
+        dialog.show();
+        QVERIFY(dialog.grab().save(shots + u"/profiles-dialog-properties.png"_s));
+    }
 
     // Away and back: the text as typed is still there to be mended.
     dialog.addProfile(ClusterKind::Kafka);
