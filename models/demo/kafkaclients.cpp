@@ -191,8 +191,11 @@ void WorkloadConsumer::setPaused(const TopicPartition &tp, qint64 seekTo, bool p
     rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = seekTo;
     if (pause) {
         rd_kafka_pause_partitions(m_handle->get(), list);
-        // Back to the held record, so it is fetched again after the resume.
-        if (rd_kafka_error_t *error = rd_kafka_seek_partitions(m_handle->get(), list, 2000)) {
+        // Back to the held record, so it is fetched again after the resume. Asynchronous
+        // (timeout 0): the partition's ops run in order, so the seek lands before the
+        // resume, and a busy broker cannot time it out and lose the record (a 2 s wait did,
+        // under the sanitizers in CI); failures arrive as consumer errors in poll().
+        if (rd_kafka_error_t *error = rd_kafka_seek_partitions(m_handle->get(), list, 0)) {
             m_onError(u"seeking %1 [%2] failed: %3"_s.arg(QString::fromStdString(tp.first))
                           .arg(tp.second)
                           .arg(QString::fromUtf8(rd_kafka_error_string(error))));
