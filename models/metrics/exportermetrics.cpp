@@ -129,20 +129,14 @@ void ExporterMetrics::takeLag(const LagSnapshot &snapshot)
 {
     const std::lock_guard lock(m_mutex);
     m_lag[snapshot.cluster] = snapshot;
-    PollStats &poll = m_polls[snapshot.cluster][u"lag"_s];
-    poll.lastSeconds = snapshot.pollMs / 1000.0;
-    ++poll.total;
+    m_polls[snapshot.cluster][u"lag"_s].record(snapshot.pollMs / 1000.0, true);
 }
 
 void ExporterMetrics::takeDlqs(const DlqListing &listing)
 {
     const std::lock_guard lock(m_mutex);
     m_dlqs[listing.clusterName] = listing;
-    PollStats &poll = m_polls[listing.clusterName][u"dlq"_s];
-    poll.lastSeconds = listing.scanMs / 1000.0;
-    ++poll.total;
-    if (!listing.error.isEmpty())
-        ++poll.errors;
+    m_polls[listing.clusterName][u"dlq"_s].record(listing.scanMs / 1000.0, listing.error.isEmpty());
 }
 
 void ExporterMetrics::takeProbes(const QString &cluster, const QList<ProbeOutcome> &outcomes)
@@ -170,11 +164,7 @@ void ExporterMetrics::recordPoll(const QString &cluster, const QString &poller, 
                                  bool ok)
 {
     const std::lock_guard lock(m_mutex);
-    PollStats &poll = m_polls[cluster][poller];
-    poll.lastSeconds = seconds;
-    ++poll.total;
-    if (!ok)
-        ++poll.errors;
+    m_polls[cluster][poller].record(seconds, ok);
 }
 
 void ExporterMetrics::countRedrive(const QString &cluster, const QString &source,

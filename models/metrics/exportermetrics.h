@@ -77,6 +77,13 @@ private:
         double lastSeconds = 0;
         double total = 0;
         double errors = 0;
+        void record(double seconds, bool ok)
+        {
+            lastSeconds = seconds;
+            ++total;
+            if (!ok)
+                ++errors;
+        }
     };
 
     ExporterOptions m_options;
